@@ -1,0 +1,59 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 1
+
+.PHONY: run test serve setup lint format editor migrations-check clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+## setup: install, migrate and load the starter content (idempotent, keeps editors' work)
+setup: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py setup_site
+
+## run: set up and serve with runserver (Daphne: HTTP and WebSockets) on $(HOST):$(PORT)
+run: setup
+	@echo ""
+	@echo "  Site:   http://$(HOST):$(PORT)/"
+	@echo "  Admin:  http://$(HOST):$(PORT)/admin/  (first create an editor: make editor)"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## serve: the production server process (uvicorn, DEBUG off), $(WORKERS) worker(s)
+serve: setup
+	$(PY) manage.py collectstatic --noinput -v 0
+	DJANGO_DEBUG=0 $(VENV)/bin/uvicorn website.asgi:application \
+		--host $(HOST) --port $(PORT) --workers $(WORKERS) \
+		--loop uvloop --http httptools --ws websockets --lifespan off \
+		--no-proxy-headers --no-access-log --timeout-graceful-shutdown 5
+
+## test: set up and run the whole suite, lint included
+test: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest
+
+## editor: create an admin account for the Wagtail admin at /admin/
+editor: $(VENV)/.runtime
+	$(PY) manage.py createsuperuser
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: $(VENV)/.runtime
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def tester(request):
+    return render(request, "echo/echo.html")

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "finder"
+urlpatterns = [path("", views.finder, name="finder")]

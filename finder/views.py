@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def finder(request):
+    return render(request, "finder/finder.html")

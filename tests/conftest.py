@@ -1,0 +1,96 @@
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.servers import ServerProcess, manage, prepare_database, server_env
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = "/usr/bin/chromium"
+
+# Playwright's sync API runs an event loop in this thread; the ORM must still work.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def require(available, reason):
+    """Skip when a machine lacks a service; under CI=true a missing service fails the run."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def live_database(tmp_path_factory):
+    """A database file prepared like `make run` does, shared by the server processes."""
+    path = tmp_path_factory.mktemp("live") / "db.sqlite3"
+    prepare_database(server_env(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def live_server_logs(tmp_path_factory):
+    return tmp_path_factory.mktemp("logs")
+
+
+@pytest.fixture(scope="session")
+def served(live_database, live_server_logs):
+    """The production server process (`make serve`: uvicorn, DEBUG off)."""
+    env = server_env(live_database, STATIC_ROOT=str(live_database.parent / "static"))
+    manage("collectstatic", "--noinput", "-v", "0", env=env)
+    server = ServerProcess("uvicorn", env, log_path=live_server_logs / "uvicorn.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def runserver(live_database, live_server_logs):
+    """The development server (`make run`: Daphne's runserver)."""
+    env = server_env(live_database, DJANGO_DEBUG="1")
+    server = ServerProcess("runserver", env, log_path=live_server_logs / "runserver.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium for one test module: Playwright's sync API holds an event loop while it
+    runs, which would block the asyncio tests of other modules if it lived all session."""
+    require(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def console_errors():
+    return []
+
+
+@pytest.fixture
+def page(browser, console_errors):
+    """A fresh browser page; console errors and page errors are collected for assertions."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
+    page.on("pageerror", lambda error: console_errors.append(str(error)))
+    yield page
+    context.close()

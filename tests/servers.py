@@ -1,0 +1,131 @@
+"""Real server processes for tests that need a socket: Daphne's runserver and uvicorn.
+
+pytest-django's live_server speaks only HTTP, so browser and raw-frame tests run
+the same commands a developer runs, against a database file prepared for them.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(*args, env):
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+
+
+def prepare_database(env):
+    """Migrate and load the starter content, exactly as `make run` does."""
+    manage("migrate", "--noinput", "-v", "0", env=env)
+    manage("setup_site", env=env)
+    if (ROOT / "guides" / "management" / "commands" / "load_guides.py").exists():
+        manage("load_guides", env=env)
+
+
+class ServerProcess:
+    """One server subprocess on a free loopback port, ready when it answers HTTP."""
+
+    def __init__(self, kind, env, port=None, log_path=None):
+        self.kind = kind
+        self.env = env
+        self.port = port or free_port()
+        self.log_path = log_path
+        self.process = None
+        self._log = None
+
+    @property
+    def http_url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self):
+        return f"ws://127.0.0.1:{self.port}"
+
+    def command(self):
+        if self.kind == "runserver":
+            return [
+                sys.executable,
+                "manage.py",
+                "runserver",
+                "--noreload",
+                f"127.0.0.1:{self.port}",
+            ]
+        return [
+            str(VENV_BIN / "uvicorn"),
+            "website.asgi:application",
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+            "--loop", "uvloop",
+            "--http", "httptools",
+            "--ws", "websockets",
+            "--lifespan", "off",
+            "--no-proxy-headers",
+            "--no-access-log",
+            "--timeout-graceful-shutdown", "5",
+        ]  # fmt: skip
+
+    def start(self, timeout=30):
+        if self.log_path:
+            self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop())
+        self.process = subprocess.Popen(
+            self.command(),
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log or subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.kind} exited with {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(self.http_url + "/", timeout=2) as response:
+                    response.read()
+                return self
+            except urllib.error.HTTPError:
+                return self  # It answered: the server is up.
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"{self.kind} did not answer on port {self.port} in {timeout}s")
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._log:
+            self._log.close()
+            self._log = None
+
+
+def server_env(database_path, **extra):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "website.settings.dev",
+        "DJANGO_DEBUG": "0",
+        "DATABASE_URL": f"sqlite:///{database_path}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("REDIS_URL", None)
+    env.update(extra)
+    return env

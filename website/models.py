@@ -1,0 +1,61 @@
+from django.db import models
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import StreamField
+from wagtail.models import Page
+
+from .blocks import CardBlock, ModelDiagramBlock
+
+
+class HomePage(Page):
+    hero_heading = models.CharField(
+        max_length=120, help_text="The site's promise in one line; the page's only h1."
+    )
+    hero_text = models.TextField(
+        max_length=400, help_text="One or two sentences under the heading."
+    )
+    resources = StreamField([("card", CardBlock())], help_text="The library's sections, as cards.")
+    library_link_text = models.CharField(
+        max_length=120, help_text="The call to browse the whole guide library."
+    )
+    tools = StreamField([("card", CardBlock())], help_text="The interactive tools.")
+    how_it_works = StreamField(
+        [("model", ModelDiagramBlock())],
+        help_text="Communication models side by side, each with its diagram.",
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel([FieldPanel("hero_heading"), FieldPanel("hero_text")], heading="Hero"),
+        FieldPanel("resources"),
+        FieldPanel("library_link_text"),
+        FieldPanel("tools"),
+        FieldPanel("how_it_works"),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "home page"
+
+
+@register_setting(icon="site")
+class SiteSettings(BaseSiteSetting):
+    tagline = models.CharField(
+        max_length=160,
+        default="The independent, practitioner-built reference for WebSocket technology.",
+        help_text="Shown in the footer and used as the default meta description.",
+    )
+    footer_note = models.CharField(
+        max_length=240,
+        blank=True,
+        default=(
+            "Written by engineers who run real-time systems. No trackers, no third-party scripts."
+        ),
+    )
+
+    panels = [FieldPanel("tagline"), FieldPanel("footer_note")]
+
+    class Meta:
+        verbose_name = "site settings"
