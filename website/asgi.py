@@ -13,10 +13,13 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 import echo.routing  # noqa: E402
+from website.lifecycle import TrackWebSockets  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": URLRouter(echo.routing.websocket_urlpatterns),
-    }
+application = TrackWebSockets(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": URLRouter(echo.routing.websocket_urlpatterns),
+        }
+    )
 )
