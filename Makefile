@@ -30,13 +30,10 @@ run: setup
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## serve: the production server process (uvicorn, DEBUG off), $(WORKERS) worker(s)
+## serve: the production server (uvicorn, DEBUG off): $(WORKERS) process(es) sharing the port
 serve: setup
 	$(PY) manage.py collectstatic --noinput -v 0
-	DJANGO_DEBUG=0 $(VENV)/bin/uvicorn website.asgi:application \
-		--host $(HOST) --port $(PORT) --workers $(WORKERS) \
-		--loop uvloop --http httptools --ws websockets --lifespan off \
-		--no-proxy-headers --no-access-log --timeout-graceful-shutdown 5
+	DJANGO_DEBUG=0 $(PY) manage.py serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 ## test: set up and run the whole suite, lint included
 test: $(VENV)/.dev

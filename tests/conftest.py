@@ -36,10 +36,10 @@ def live_server_logs(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def served(live_database, live_server_logs):
-    """The production server process (`make serve`: uvicorn, DEBUG off)."""
+    """The production server process (`make serve`: `manage.py serve`, uvicorn, DEBUG off)."""
     env = server_env(live_database, STATIC_ROOT=str(live_database.parent / "static"))
     manage("collectstatic", "--noinput", "-v", "0", env=env)
-    server = ServerProcess("uvicorn", env, log_path=live_server_logs / "uvicorn.log")
+    server = ServerProcess("serve", env, log_path=live_server_logs / "serve.log")
     server.start()
     yield server
     server.stop()

@@ -1,4 +1,4 @@
-"""Real server processes for tests that need a socket: Daphne's runserver and uvicorn.
+"""Real server processes for tests that need a socket: runserver and `manage.py serve`.
 
 pytest-django's live_server speaks only HTTP, so browser and raw-frame tests run
 the same commands a developer runs, against a database file prepared for them.
@@ -15,7 +15,6 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
 
 
 def free_port():
@@ -66,19 +65,7 @@ class ServerProcess:
                 "--noreload",
                 f"127.0.0.1:{self.port}",
             ]
-        return [
-            str(VENV_BIN / "uvicorn"),
-            "website.asgi:application",
-            "--host", "127.0.0.1",
-            "--port", str(self.port),
-            "--loop", "uvloop",
-            "--http", "httptools",
-            "--ws", "websockets",
-            "--lifespan", "off",
-            "--no-proxy-headers",
-            "--no-access-log",
-            "--timeout-graceful-shutdown", "5",
-        ]  # fmt: skip
+        return [sys.executable, "manage.py", "serve", "--host=127.0.0.1", f"--port={self.port}"]
 
     def start(self, timeout=30):
         if self.log_path:
