@@ -35,10 +35,23 @@ def live_server_logs(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def served(live_database, live_server_logs):
+def static_root(live_database):
+    """Static files collected as `make serve` does (DEBUG off needs the manifest)."""
+    path = live_database.parent / "static"
+    manage(
+        "collectstatic",
+        "--noinput",
+        "-v",
+        "0",
+        env=server_env(live_database, STATIC_ROOT=str(path)),
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
+def served(live_database, static_root, live_server_logs):
     """The production server process (`make serve`: `manage.py serve`, uvicorn, DEBUG off)."""
-    env = server_env(live_database, STATIC_ROOT=str(live_database.parent / "static"))
-    manage("collectstatic", "--noinput", "-v", "0", env=env)
+    env = server_env(live_database, STATIC_ROOT=str(static_root))
     server = ServerProcess("serve", env, log_path=live_server_logs / "serve.log")
     server.start()
     yield server
