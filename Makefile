@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
 .PHONY: run test serve setup lint format editor migrations-check clean
 
@@ -35,11 +36,16 @@ serve: setup
 	$(PY) manage.py collectstatic --noinput -v 0
 	DJANGO_DEBUG=0 $(PY) manage.py serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-## test: set up and run the whole suite, lint included
+## test: set up and run the whole suite, lint included: on SQLite, then again on PostgreSQL
 test: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
+	@status=0; $(PY) -m tests.postgres || status=$$?; \
+	if [ $$status -eq 0 ]; then \
+		echo "Running the suite again on PostgreSQL ($(TEST_POSTGRES_URL))"; \
+		DATABASE_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest; \
+	elif [ $$status -eq 2 ]; then exit 1; fi
 
 ## editor: create an admin account for the Wagtail admin at /admin/
 editor: $(VENV)/.runtime

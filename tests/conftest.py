@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import postgres
 from tests.servers import ServerProcess, manage, prepare_database, server_env
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -23,10 +24,17 @@ def require(available, reason):
 
 @pytest.fixture(scope="session")
 def live_database(tmp_path_factory):
-    """A database file prepared like `make run` does, shared by the server processes."""
-    path = tmp_path_factory.mktemp("live") / "db.sqlite3"
-    prepare_database(server_env(path))
-    return path
+    """A database prepared like `make run` does, shared by the server processes: a SQLite
+    file, or, when the suite runs on PostgreSQL, a database of its own on that server."""
+    if postgres.in_use():
+        url = postgres.create_database("wsref_live")
+        prepare_database(server_env(url))
+        yield url
+        postgres.drop_database(url)
+    else:
+        path = tmp_path_factory.mktemp("live") / "db.sqlite3"
+        prepare_database(server_env(path))
+        yield path
 
 
 @pytest.fixture(scope="session")
@@ -35,9 +43,9 @@ def live_server_logs(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def static_root(live_database):
+def static_root(live_database, tmp_path_factory):
     """Static files collected as `make serve` does (DEBUG off needs the manifest)."""
-    path = live_database.parent / "static"
+    path = tmp_path_factory.mktemp("static")
     manage(
         "collectstatic",
         "--noinput",

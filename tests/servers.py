@@ -105,12 +105,14 @@ class ServerProcess:
             self._log = None
 
 
-def server_env(database_path, **extra):
+def server_env(database, **extra):
+    """The environment of a server subprocess; `database` is a SQLite path or a URL."""
+    url = str(database) if "://" in str(database) else f"sqlite:///{database}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "website.settings.dev",
         "DJANGO_DEBUG": "0",
-        "DATABASE_URL": f"sqlite:///{database_path}",
+        "DATABASE_URL": url,
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("REDIS_URL", None)
