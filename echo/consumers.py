@@ -1,8 +1,247 @@
+"""The echo service: `/ws/echo/` echoes, `/ws/room/<name>/` relays, anything else is refused.
+
+Both consumers enforce the limits from settings (README, "Echo service"): message size
+(1009), message rate (1008), idle time (1001) and connections per client address (the
+handshake is refused). Nothing here touches the database, so neither consumer pays
+Channels' per-message database-connection cleanup (a thread hop per message), and the
+echo consumer, which needs no channel layer, reads its messages directly.
+
+Logs say what happened to a connection, never what it carried.
+"""
+
+import asyncio
+import functools
+import logging
+
+from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from . import closecodes
+from .limits import (
+    ConnectionCounter,
+    TokenBucket,
+    client_address,
+    is_valid_room_name,
+    parse_networks,
+    utf8_length_exceeds,
+)
+
+logger = logging.getLogger("echo")
+
+# Open connections per client address in this server process.
+connections = ConnectionCounter()
+
+HTTP_RESPONSE = "websocket.http.response"
 
 
-class EchoConsumer(AsyncWebsocketConsumer):
-    """Sends every message back unchanged: text as text, bytes as bytes."""
+@functools.lru_cache(maxsize=4)
+def trusted_networks(entries):
+    return parse_networks(entries)
+
+
+async def refuse(scope, send, status, explanation):
+    """Refuses a handshake: with an HTTP status and a plain-text explanation where the
+    server supports it (uvicorn), otherwise with the server's own 403."""
+    if HTTP_RESPONSE in scope.get("extensions", ()):
+        await send(
+            {
+                "type": "websocket.http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+            }
+        )
+        await send({"type": "websocket.http.response.body", "body": explanation.encode()})
+    else:
+        await send({"type": "websocket.close"})
+
+
+def forwarded_for(headers):
+    return [value.decode("latin-1") for name, value in headers if name == b"x-forwarded-for"]
+
+
+class LimitedConsumer(AsyncWebsocketConsumer):
+    """A WebSocket consumer that enforces the echo service's limits on every connection.
+
+    Subclasses implement `join()` (say whether to accept, after the limits allowed the
+    connection) and `receive()`; `receive()` only ever sees messages within the limits.
+    """
+
+    counted = False
+    closing = False
+    idle_timer = None
+    idle_close = None
+
+    # Dispatch: these consumers never touch the database, so unlike Channels' own
+    # `dispatch` they do not close stale database connections before every message.
+    async def dispatch(self, message):
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def websocket_connect(self, message):
+        self.max_bytes = settings.ECHO_MAX_MESSAGE_BYTES
+        self.idle_timeout = settings.ECHO_IDLE_TIMEOUT
+        self.loop = asyncio.get_running_loop()
+        now = self.loop.time()
+        rate = settings.ECHO_RATE_PER_SECOND
+        self.bucket = TokenBucket(rate, max(1, settings.ECHO_RATE_BURST), now) if rate > 0 else None
+
+        client = self.scope.get("client")
+        self.address = client_address(
+            client[0] if client else None,
+            forwarded_for(self.scope.get("headers", ())),
+            trusted_networks(tuple(settings.TRUSTED_PROXIES)),
+        )
+        limit = settings.ECHO_MAX_CONNECTIONS_PER_ADDRESS
+        if not connections.acquire(self.address, limit):
+            logger.info("refused %s: %d connections open", self.address, connections[self.address])
+            await refuse(
+                self.scope,
+                self.base_send,
+                429,
+                f"Too many connections from your address: at most {limit} at a time.",
+            )
+            return
+        self.counted = True
+        if await self.join():
+            subprotocols = self.scope.get("subprotocols") or ()
+            await self.accept(subprotocols[0] if subprotocols else None)
+            if self.idle_timeout > 0:
+                self.last_activity = now
+                self.idle_timer = self.loop.call_later(self.idle_timeout, self.check_idle)
+
+    async def join(self):
+        return True
+
+    async def websocket_receive(self, message):
+        if self.closing:
+            return
+        text = message.get("text")
+        if text is not None:
+            data = None
+            too_big = utf8_length_exceeds(text, self.max_bytes)
+        else:
+            data = message.get("bytes") or b""
+            too_big = len(data) > self.max_bytes
+        if too_big:
+            await self.close_for(
+                closecodes.MESSAGE_TOO_BIG, f"Message too big: the limit is {self.max_bytes} bytes."
+            )
+            return
+        now = self.loop.time()
+        self.last_activity = now
+        if self.bucket is not None and not self.bucket.take(now):
+            await self.close_for(
+                closecodes.POLICY_VIOLATION,
+                f"Rate limit: at most {self.bucket.rate} messages/s "
+                f"(bursts of {self.bucket.burst}).",
+            )
+            return
+        await self.receive(text_data=text, bytes_data=data)
+
+    def check_idle(self):
+        idle_for = self.loop.time() - self.last_activity
+        if idle_for < self.idle_timeout:
+            self.idle_timer = self.loop.call_later(self.idle_timeout - idle_for, self.check_idle)
+            return
+        self.idle_timer = None
+        self.idle_close = self.loop.create_task(
+            self.close_for(closecodes.GOING_AWAY, f"Idle for {self.idle_timeout} seconds.")
+        )
+
+    async def close_for(self, code, reason):
+        if self.closing:
+            return
+        self.closing = True
+        logger.info("closed %s on %s with %d: %s", self.address, self.scope["path"], code, reason)
+        await self.close(code=code, reason=reason)
+
+    async def websocket_disconnect(self, message):
+        if self.idle_timer is not None:
+            self.idle_timer.cancel()
+        if self.counted:
+            connections.release(self.address)
+            self.counted = False
+        await self.leave()
+        raise StopConsumer()
+
+    async def leave(self):
+        pass
+
+
+class EchoConsumer(LimitedConsumer):
+    """Sends every message back unchanged: text as text, bytes as bytes, empty included.
+    It sends nothing else, so any client or conformance suite can use it."""
+
+    async def __call__(self, scope, receive, send):
+        # No channel layer and no task per message: one loop reading the connection.
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
 
     async def receive(self, text_data=None, bytes_data=None):
-        await self.send(text_data=text_data, bytes_data=bytes_data)
+        if text_data is not None:
+            await self.base_send({"type": "websocket.send", "text": text_data})
+        else:
+            await self.base_send({"type": "websocket.send", "bytes": bytes_data})
+
+
+class RoomConsumer(LimitedConsumer):
+    """Relays each message unchanged to every other member of the room, in any server
+    process, through the channel layer. A member that cannot keep up misses messages
+    (its channel is full) rather than slowing the room down."""
+
+    group = None
+
+    async def join(self):
+        name = self.scope["url_route"]["kwargs"]["name"]
+        if not is_valid_room_name(name):
+            await refuse(
+                self.scope,
+                self.base_send,
+                400,
+                "Room names are 1 to 64 letters, digits, hyphens and underscores.",
+            )
+            return False
+        self.group = f"echo-room.{name}"
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        return True
+
+    async def receive(self, text_data=None, bytes_data=None):
+        await self.channel_layer.group_send(
+            self.group,
+            {
+                "type": "room.message",
+                "text": text_data,
+                "bytes": bytes_data,
+                "sender": self.channel_name,
+            },
+        )
+
+    async def room_message(self, event):
+        if event["sender"] == self.channel_name or self.closing:
+            return
+        if event["text"] is not None:
+            await self.base_send({"type": "websocket.send", "text": event["text"]})
+        else:
+            await self.base_send({"type": "websocket.send", "bytes": event["bytes"]})
+
+    async def leave(self):
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+
+async def no_route(scope, receive, send):
+    """Any other WebSocket path: a 404 (or the server's 403) instead of an error log."""
+    message = await receive()
+    if message["type"] == "websocket.connect":
+        explanation = "No WebSocket endpoint here: try /ws/echo/ or /ws/room/NAME/."
+        await refuse(scope, send, 404, explanation)

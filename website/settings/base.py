@@ -43,11 +43,12 @@ WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhos
 WAGTAIL_SITE_NAME = "WebSocket Reference"
 
 INSTALLED_APPS = [
-    # Daphne first: its runserver serves HTTP and WebSockets.
+    # The first app's `runserver` wins: echo's is Daphne's (HTTP and WebSockets) with the
+    # fixes the echo service needs (echo/devserver.py); Daphne's own comes next.
+    "echo",
     "daphne",
     "website",
     "guides",
-    "echo",
     "finder",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -142,6 +143,15 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+# The echo service's limits (echo/consumers.py); README "Echo service" explains each.
+ECHO_MAX_MESSAGE_BYTES = env_int("ECHO_MAX_MESSAGE_BYTES", 64 * 1024)
+ECHO_RATE_PER_SECOND = env_int("ECHO_RATE_PER_SECOND", 50)
+ECHO_RATE_BURST = env_int("ECHO_RATE_BURST", 100)
+ECHO_IDLE_TIMEOUT = env_int("ECHO_IDLE_TIMEOUT", 300)
+ECHO_MAX_CONNECTIONS_PER_ADDRESS = env_int("ECHO_MAX_CONNECTIONS_PER_ADDRESS", 20)
+# Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [

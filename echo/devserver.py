@@ -1,0 +1,64 @@
+"""Daphne, as `manage.py runserver` uses it, with what the echo service needs from it.
+
+Daphne 4.2.3's WebSocket protocol, measured:
+
+- it drops an application's empty text or binary message (its reply handler tests the
+  payload for truthiness), so an empty message is never echoed;
+- it closes with autobahn's `sendClose`, which raises for any code other than 1000 and
+  3000-4999, so a server-side close with 1001, 1008 or 1009 fails, and it drops the reason;
+- it never negotiates permessage-deflate.
+
+`EchoReadyServer` keeps everything else of Daphne and builds its WebSocket connections
+from `EchoReadyWebSocketProtocol`, which sends what the application asked for.
+"""
+
+from autobahn.util import encode_truncate
+from autobahn.websocket.compress import PerMessageDeflateOffer, PerMessageDeflateOfferAccept
+from daphne.server import Server
+from daphne.ws_protocol import WebSocketProtocol
+
+MAX_REASON_BYTES = 123  # RFC 6455 5.5: a control frame carries at most 125 bytes.
+
+
+class EchoReadyWebSocketProtocol(WebSocketProtocol):
+    def handle_reply(self, message):
+        kind = message.get("type")
+        if kind == "websocket.send" and self.state != self.STATE_CONNECTING:
+            data, text = message.get("bytes"), message.get("text")
+            if data is not None and text is not None:
+                raise ValueError("A websocket.send message has both bytes and text")
+            if data is not None:
+                self.sendMessage(data, isBinary=True)
+            elif text is not None:
+                self.sendMessage(text.encode("utf-8"), isBinary=False)
+        elif kind == "websocket.close" and self.state != self.STATE_CONNECTING:
+            reason = message.get("reason") or ""
+            self.sendCloseFrame(
+                code=message.get("code") or 1000,
+                reasonUtf8=encode_truncate(reason, MAX_REASON_BYTES) if reason else None,
+                isReply=False,
+            )
+        else:
+            super().handle_reply(message)
+
+
+def accept_permessage_deflate(offers):
+    """Accepts the client's first permessage-deflate offer, as the production server does."""
+    for offer in offers:
+        if isinstance(offer, PerMessageDeflateOffer):
+            return PerMessageDeflateOfferAccept(offer)
+    return None
+
+
+class EchoReadyServer(Server):
+    """Daphne's server; its WebSocket factory (made in `run()`) builds our protocol."""
+
+    @property
+    def ws_factory(self):
+        return self._ws_factory
+
+    @ws_factory.setter
+    def ws_factory(self, factory):
+        factory.protocol = EchoReadyWebSocketProtocol
+        factory.setProtocolOptions(perMessageCompressionAccept=accept_permessage_deflate)
+        self._ws_factory = factory

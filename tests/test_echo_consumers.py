@@ -1,0 +1,390 @@
+"""The echo and room consumers, driven through the whole ASGI application in-process."""
+
+import asyncio
+import itertools
+import logging
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from echo.consumers import connections
+from website.asgi import application
+
+_rooms = itertools.count()
+_addresses = itertools.count(1)
+
+
+def a_room():
+    return f"test-room-{next(_rooms)}"
+
+
+def an_address():
+    """A fresh client address per test: the connection counter lives as long as the process."""
+    return f"192.0.2.{next(_addresses) % 250 + 1}"
+
+
+def open_socket(path="/ws/echo/", *, client=None, headers=(), subprotocols=(), extensions=None):
+    """A WebSocket client for the application, from `client` (default: a fresh address)."""
+    communicator = WebsocketCommunicator(
+        application, path, headers=list(headers), subprotocols=list(subprotocols)
+    )
+    communicator.scope["client"] = [client or an_address(), 50000]
+    if extensions is not None:
+        communicator.scope["extensions"] = extensions
+    return communicator
+
+
+async def connected(path="/ws/echo/", **kwargs):
+    communicator = open_socket(path, **kwargs)
+    accepted, _ = await communicator.connect()
+    assert accepted
+    return communicator
+
+
+async def send_text(communicator, text):
+    await communicator.send_input({"type": "websocket.receive", "text": text})
+
+
+async def send_bytes(communicator, data):
+    await communicator.send_input({"type": "websocket.receive", "bytes": data})
+
+
+async def closed_with(communicator):
+    message = await communicator.receive_output()
+    assert message["type"] == "websocket.close", message
+    return message["code"], message.get("reason", "")
+
+
+@pytest.fixture
+def limits(settings):
+    """Small limits, so tests reach them quickly."""
+    settings.ECHO_MAX_MESSAGE_BYTES = 16
+    settings.ECHO_RATE_PER_SECOND = 5
+    settings.ECHO_RATE_BURST = 3
+    settings.ECHO_IDLE_TIMEOUT = 0.3
+    settings.ECHO_MAX_CONNECTIONS_PER_ADDRESS = 2
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    return settings
+
+
+# /ws/echo/
+
+
+async def test_text_comes_back_as_the_same_text():
+    socket = await connected()
+    await socket.send_to(text_data="héllo 👋")
+    assert await socket.receive_output() == {"type": "websocket.send", "text": "héllo 👋"}
+    await socket.disconnect()
+
+
+async def test_binary_comes_back_as_the_same_bytes():
+    socket = await connected()
+    payload = bytes(range(256))
+    await socket.send_to(bytes_data=payload)
+    assert await socket.receive_output() == {"type": "websocket.send", "bytes": payload}
+    await socket.disconnect()
+
+
+async def test_an_empty_text_message_comes_back_as_empty_text():
+    socket = await connected()
+    await send_text(socket, "")
+    assert await socket.receive_output() == {"type": "websocket.send", "text": ""}
+    await socket.disconnect()
+
+
+async def test_an_empty_binary_message_comes_back_as_empty_bytes():
+    socket = await connected()
+    await send_bytes(socket, b"")
+    assert await socket.receive_output() == {"type": "websocket.send", "bytes": b""}
+    await socket.disconnect()
+
+
+async def test_messages_come_back_in_the_order_sent():
+    socket = await connected()
+    for i in range(20):
+        await send_text(socket, str(i))
+    assert [await socket.receive_from() for _ in range(20)] == [str(i) for i in range(20)]
+    await socket.disconnect()
+
+
+async def test_the_echo_sends_nothing_it_was_not_sent():
+    socket = await connected()
+    assert await socket.receive_nothing(timeout=0.2)
+    await socket.disconnect()
+
+
+async def test_the_first_offered_subprotocol_is_accepted():
+    socket = open_socket(subprotocols=["mqtt", "graphql-ws"])
+    assert await socket.connect() == (True, "mqtt")
+    await socket.disconnect()
+
+
+async def test_without_offered_subprotocols_none_is_chosen():
+    socket = open_socket()
+    assert await socket.connect() == (True, None)
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    "headers", [[], [(b"origin", b"https://elsewhere.example")], [(b"origin", b"null")]]
+)
+async def test_any_origin_or_none_is_accepted(headers):
+    socket = open_socket(headers=headers)
+    accepted, _ = await socket.connect()
+    assert accepted
+    await socket.disconnect()
+
+
+# Limits
+
+
+@pytest.mark.parametrize("path", ["/ws/echo/", "/ws/room/size-limit/"])
+async def test_a_message_over_the_size_limit_closes_with_1009(limits, path):
+    socket = await connected(path)
+    await send_bytes(socket, b"x" * 17)
+    code, reason = await closed_with(socket)
+    assert code == 1009
+    assert "16 bytes" in reason
+    await socket.disconnect()
+
+
+async def test_a_message_at_the_size_limit_is_echoed(limits):
+    socket = await connected()
+    await send_text(socket, "x" * 16)
+    assert await socket.receive_from() == "x" * 16
+    await socket.disconnect()
+
+
+async def test_text_size_counts_utf8_bytes_not_characters(limits):
+    socket = await connected()
+    await send_text(socket, "é" * 9)  # 9 characters, 18 bytes
+    assert (await closed_with(socket))[0] == 1009
+    await socket.disconnect()
+
+
+async def test_nothing_is_echoed_after_a_limit_closed_the_connection(limits):
+    socket = await connected()
+    await send_bytes(socket, b"x" * 17)
+    await closed_with(socket)
+    await send_text(socket, "still there?")
+    assert await socket.receive_nothing(timeout=0.1)
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize("path", ["/ws/echo/", "/ws/room/rate-limit/"])
+async def test_a_burst_beyond_the_rate_limit_closes_with_1008_and_a_reason(limits, path):
+    socket = await connected(path)
+    for _ in range(4):
+        await send_text(socket, "hi")
+    if path == "/ws/echo/":
+        assert [await socket.receive_from() for _ in range(3)] == ["hi"] * 3
+    code, reason = await closed_with(socket)
+    assert code == 1008
+    assert reason == "Rate limit: at most 5 messages/s (bursts of 3)."
+    await socket.disconnect()
+
+
+async def test_a_client_within_the_rate_keeps_its_connection(limits):
+    socket = await connected()
+    for _ in range(6):
+        await send_text(socket, "tick")
+        assert await socket.receive_from() == "tick"
+        await asyncio.sleep(0.21)  # 4.8 messages/s
+    await socket.disconnect()
+
+
+async def test_an_idle_connection_closes_with_1001(limits):
+    socket = await connected()
+    message = await socket.receive_output(timeout=1)
+    assert message == {"type": "websocket.close", "code": 1001, "reason": "Idle for 0.3 seconds."}
+    await socket.disconnect()
+
+
+async def test_messages_keep_a_connection_from_idling_out(limits):
+    socket = await connected()
+    for _ in range(5):
+        await asyncio.sleep(0.15)
+        await send_text(socket, "still here")
+        assert await socket.receive_from() == "still here"
+    await socket.disconnect()
+
+
+async def test_a_connection_over_the_per_address_limit_is_refused(limits):
+    address = an_address()
+    first, second = await connected(client=address), await connected(client=address)
+    third = open_socket(client=address)
+    accepted, _ = await third.connect()
+    assert not accepted
+    for socket in (first, second, third):
+        await socket.disconnect()
+
+
+async def test_the_per_address_limit_spans_echo_and_rooms(limits):
+    address = an_address()
+    first = await connected(client=address)
+    second = await connected(f"/ws/room/{a_room()}/", client=address)
+    third = open_socket(f"/ws/room/{a_room()}/", client=address)
+    assert not (await third.connect())[0]
+    for socket in (first, second, third):
+        await socket.disconnect()
+
+
+async def test_a_closed_connection_frees_its_place(limits):
+    address = an_address()
+    first, second = await connected(client=address), await connected(client=address)
+    await first.disconnect()
+    third = await connected(client=address)
+    for socket in (second, third):
+        await socket.disconnect()
+    assert connections[address] == 0
+
+
+async def test_a_refused_handshake_explains_itself_where_the_server_can(limits):
+    address = an_address()
+    sockets = [await connected(client=address) for _ in range(2)]
+    refused = open_socket(client=address, extensions={"websocket.http.response": {}})
+    await refused.send_input({"type": "websocket.connect"})
+    start, body = await refused.receive_output(), await refused.receive_output()
+    assert start["type"] == "websocket.http.response.start"
+    assert start["status"] == 429
+    assert body["body"] == b"Too many connections from your address: at most 2 at a time."
+    for socket in [*sockets, refused]:
+        await socket.disconnect()
+
+
+async def test_forwarded_for_from_an_untrusted_peer_does_not_dodge_the_limit(limits):
+    peer = "203.0.113.50"
+    sockets = [
+        open_socket(client=peer, headers=[(b"x-forwarded-for", f"198.51.100.{i}".encode())])
+        for i in range(3)
+    ]
+    results = [(await socket.connect())[0] for socket in sockets]
+    assert results == [True, True, False]
+    for socket in sockets:
+        await socket.disconnect()
+
+
+async def test_clients_behind_a_trusted_proxy_are_counted_separately(limits):
+    sockets = [
+        open_socket(client="10.0.0.9", headers=[(b"x-forwarded-for", f"198.51.100.{i}".encode())])
+        for i in range(3)
+    ]
+    results = [(await socket.connect())[0] for socket in sockets]
+    assert results == [True, True, True]
+    for socket in sockets:
+        await socket.disconnect()
+
+
+async def test_one_client_behind_a_trusted_proxy_is_held_to_the_limit(limits):
+    header = [(b"x-forwarded-for", b"198.51.100.77")]
+    sockets = [open_socket(client="10.0.0.9", headers=header) for _ in range(3)]
+    results = [(await socket.connect())[0] for socket in sockets]
+    assert results == [True, True, False]
+    for socket in sockets:
+        await socket.disconnect()
+
+
+async def test_an_abusive_connection_does_not_disturb_another(limits):
+    abuser, neighbour = await connected(), await connected()
+    for _ in range(10):
+        await send_text(abuser, "flood")
+    await send_text(neighbour, "calm")
+    assert await neighbour.receive_from() == "calm"
+    for socket in (abuser, neighbour):
+        await socket.disconnect()
+
+
+async def test_logs_never_contain_message_contents(limits, caplog):
+    caplog.set_level(logging.DEBUG)
+    socket = await connected()
+    await send_text(socket, "secret-1")
+    await socket.receive_from()
+    await send_text(socket, "secret-too-long-for-the-limit")
+    await closed_with(socket)
+    await socket.disconnect()
+    assert "1009" in caplog.text
+    assert "secret" not in caplog.text
+
+
+# /ws/room/<name>/
+
+
+async def test_a_room_message_reaches_the_other_members_only():
+    room = f"/ws/room/{a_room()}/"
+    alice, bob, carol = await connected(room), await connected(room), await connected(room)
+    await send_text(alice, "hello room")
+    assert await bob.receive_from() == "hello room"
+    assert await carol.receive_from() == "hello room"
+    assert await alice.receive_nothing(timeout=0.1)
+    for socket in (alice, bob, carol):
+        await socket.disconnect()
+
+
+@pytest.mark.parametrize("payload", ["", "text ✓", b"", b"\x00\x01\xfe"])
+async def test_a_room_relays_text_and_binary_unchanged(payload):
+    room = f"/ws/room/{a_room()}/"
+    alice, bob = await connected(room), await connected(room)
+    key = "text" if isinstance(payload, str) else "bytes"
+    await alice.send_input({"type": "websocket.receive", key: payload})
+    assert await bob.receive_output() == {"type": "websocket.send", key: payload}
+    for socket in (alice, bob):
+        await socket.disconnect()
+
+
+async def test_rooms_do_not_hear_each_other():
+    first = await connected(f"/ws/room/{a_room()}/")
+    second = await connected(f"/ws/room/{a_room()}/")
+    await send_text(first, "private")
+    assert await second.receive_nothing(timeout=0.1)
+    for socket in (first, second):
+        await socket.disconnect()
+
+
+async def test_a_member_who_left_hears_nothing_more():
+    room = f"/ws/room/{a_room()}/"
+    alice, bob = await connected(room), await connected(room)
+    await bob.disconnect()
+    await send_text(alice, "anyone?")
+    assert await alice.receive_nothing(timeout=0.1)
+    await alice.disconnect()
+
+
+async def test_a_room_name_of_64_characters_is_accepted():
+    socket = await connected("/ws/room/" + "r" * 64 + "/")
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize("name", ["", "r" * 65, "two%20words", "caf%C3%A9", "a.b", "%3Cscript%3E"])
+async def test_an_invalid_room_name_is_refused_at_the_handshake(name):
+    socket = open_socket(f"/ws/room/{name}/")
+    accepted, _ = await socket.connect()
+    assert not accepted
+    await socket.disconnect()
+
+
+async def test_an_invalid_room_name_is_explained_where_the_server_can():
+    socket = open_socket("/ws/room/a.b/", extensions={"websocket.http.response": {}})
+    await socket.send_input({"type": "websocket.connect"})
+    start, body = await socket.receive_output(), await socket.receive_output()
+    assert start["status"] == 400
+    assert b"1 to 64 letters, digits, hyphens and underscores" in body["body"]
+    await socket.disconnect()
+
+
+# Anything else
+
+
+@pytest.mark.parametrize("path", ["/ws/", "/ws/echo/extra/", "/elsewhere/", "/ws/room/a/b/"])
+async def test_an_unknown_path_is_refused(path):
+    socket = open_socket(path)
+    accepted, _ = await socket.connect()
+    assert not accepted
+    await socket.disconnect()
+
+
+async def test_an_unknown_path_is_a_404_where_the_server_can_say_so():
+    socket = open_socket("/ws/nowhere/", extensions={"websocket.http.response": {}})
+    await socket.send_input({"type": "websocket.connect"})
+    start = await socket.receive_output()
+    assert start["status"] == 404
+    await socket.disconnect()
