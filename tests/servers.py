@@ -33,6 +33,7 @@ def prepare_database(env):
     """Migrate and load the starter content, exactly as `make run` does."""
     manage("migrate", "--noinput", "-v", "0", env=env)
     manage("setup_site", env=env)
+    manage("load_protocols", env=env)
     if (ROOT / "guides" / "management" / "commands" / "load_guides.py").exists():
         manage("load_guides", env=env)
 

@@ -1,0 +1,117 @@
+// Protocol finder. Without this module the page is a plain GET form, and it stays the
+// source of truth: this only moves focus to errors and, on a fresh form, shows one
+// question at a time by hiding the other fieldsets.
+
+const form = document.querySelector("[data-finder-form]");
+const summary = document.querySelector("[data-error-summary]");
+
+if (summary) {
+  summary.focus();
+  summary.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href^='#']");
+    const input = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!input) return;
+    event.preventDefault();
+    input.closest("fieldset").scrollIntoView({ block: "start" });
+    input.focus({ preventScroll: true });
+  });
+}
+
+if (form && form.hasAttribute("data-one-at-a-time")) {
+  oneAtATime(form);
+}
+
+function makeButton(text, className) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = className;
+  button.textContent = text;
+  return button;
+}
+
+function oneAtATime(form) {
+  const steps = [...form.querySelectorAll("[data-question]")];
+  const submit = form.querySelector("[data-submit]");
+  const actions = submit.parentElement;
+  const back = makeButton("Back", "button");
+  const next = makeButton("Next question", "button button--primary");
+  const showAll = makeButton("Show all questions", "finder-form__show-all");
+  const bar = document.createElement("progress");
+  bar.className = "finder-form__bar";
+  bar.max = steps.length;
+  bar.setAttribute("aria-label", "Questions answered");
+  let current = 0;
+  let stepping = true;
+
+  form.prepend(bar);
+  actions.prepend(back, next);
+  actions.append(showAll);
+  form.classList.add("finder-form--stepping");
+
+  const isAnswered = (step) =>
+    step.dataset.required !== "true" || step.querySelector("input:checked") !== null;
+  const stepError = (step) => step.querySelector("[data-step-error]");
+  const focusInput = (step) =>
+    (step.querySelector("input:checked") || step.querySelector("input")).focus();
+
+  function show(index, moveFocus) {
+    current = index;
+    steps.forEach((step, i) => {
+      step.hidden = i !== index;
+    });
+    bar.value = index;
+    back.hidden = index === 0;
+    next.hidden = index === steps.length - 1;
+    submit.hidden = index !== steps.length - 1;
+    if (moveFocus) focusInput(steps[index]);
+  }
+
+  function clearError(step) {
+    stepError(step).hidden = true;
+    step.classList.remove("question--error");
+  }
+
+  function advance() {
+    const step = steps[current];
+    if (!isAnswered(step)) {
+      const error = stepError(step);
+      error.textContent =
+        step.dataset.multiple === "true"
+          ? "Tick at least one answer to go on."
+          : "Choose an answer to go on.";
+      error.hidden = false;
+      step.setAttribute("aria-describedby", `${step.getAttribute("aria-describedby")} ${error.id}`);
+      step.classList.add("question--error");
+      focusInput(step);
+      return;
+    }
+    clearError(step);
+    show(current + 1, true);
+  }
+
+  next.addEventListener("click", advance);
+  back.addEventListener("click", () => show(current - 1, true));
+  form.addEventListener("change", (event) => {
+    const step = event.target.closest("[data-question]");
+    if (step && isAnswered(step)) clearError(step);
+  });
+  // Enter on an answer submits the form implicitly; before the last question it means "next".
+  form.addEventListener("submit", (event) => {
+    if (stepping && current < steps.length - 1) {
+      event.preventDefault();
+      advance();
+    }
+  });
+  showAll.addEventListener("click", () => {
+    stepping = false;
+    steps.forEach((step) => {
+      step.hidden = false;
+    });
+    [bar, back, next, showAll].forEach((element) => element.remove());
+    submit.hidden = false;
+    form.classList.remove("finder-form--stepping");
+    focusInput(steps[current]);
+  });
+
+  show(0, false);
+}
