@@ -6,7 +6,11 @@ Daphne 4.2.3's WebSocket protocol, measured:
   payload for truthiness), so an empty message is never echoed;
 - it closes with autobahn's `sendClose`, which raises for any code other than 1000 and
   3000-4999, so a server-side close with 1001, 1008 or 1009 fails, and it drops the reason;
-- it never negotiates permessage-deflate.
+- it never negotiates permessage-deflate;
+- on a protocol error (invalid UTF-8, an unmasked frame...) it drops the TCP connection
+  without a close frame, so the client never learns the code (1002, 1007);
+- it ends connections with a TCP reset, which can destroy its own last close frame in
+  flight, and it answers a client's close with 1000 whatever code the client sent.
 
 `EchoReadyServer` keeps everything else of Daphne and builds its WebSocket connections
 from `EchoReadyWebSocketProtocol`, which sends what the application asked for.
@@ -41,6 +45,10 @@ class EchoReadyWebSocketProtocol(WebSocketProtocol):
         else:
             super().handle_reply(message)
 
+    def dropConnection(self, abort=False):
+        # Close after the last frame is flushed (FIN), never with a reset.
+        super().dropConnection(abort=False)
+
 
 def accept_permessage_deflate(offers):
     """Accepts the client's first permessage-deflate offer, as the production server does."""
@@ -60,5 +68,9 @@ class EchoReadyServer(Server):
     @ws_factory.setter
     def ws_factory(self, factory):
         factory.protocol = EchoReadyWebSocketProtocol
-        factory.setProtocolOptions(perMessageCompressionAccept=accept_permessage_deflate)
+        factory.setProtocolOptions(
+            perMessageCompressionAccept=accept_permessage_deflate,
+            failByDrop=False,  # Fail with a close frame that names the error, then hang up.
+            echoCloseCodeReason=True,
+        )
         self._ws_factory = factory

@@ -77,6 +77,30 @@ def runserver(live_database, live_server_logs):
 
 
 @pytest.fixture(scope="module")
+def start_server(live_database, static_root, live_server_logs):
+    """Starts more server processes for one test module, with environment overrides:
+    `start_server("serve", ECHO_IDLE_TIMEOUT="1")`. All are stopped after the module."""
+    started = []
+
+    def start(kind, port=None, **env):
+        extra = {"STATIC_ROOT": str(static_root), **env}
+        if kind == "runserver":
+            extra.setdefault("DJANGO_DEBUG", "1")
+        server = ServerProcess(
+            kind,
+            server_env(live_database, **extra),
+            port=port,
+            log_path=live_server_logs / f"{kind}-extra.log",
+        )
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
 def browser():
     """Chromium for one test module: Playwright's sync API holds an event loop while it
     runs, which would block the asyncio tests of other modules if it lived all session."""
@@ -115,3 +139,13 @@ def page(browser, console_errors):
     page.on("pageerror", lambda error: console_errors.append(str(error)))
     yield page
     context.close()
+
+
+@pytest.fixture
+def finder_protocols(db):
+    """The protocol finder's Protocol snippets, loaded as `make run` loads them."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_protocols", stdout=StringIO())
