@@ -80,7 +80,8 @@ class RawSocket:
             length = int(response_headers.get("content-length", "0") or 0)
             body = await asyncio.wait_for(reader.readexactly(length), 10) if length else b""
         else:
-            expected = base64.b64encode(hashlib.sha1((key + GUID).encode(), usedforsecurity=False).digest()).decode()
+            digest = hashlib.sha1((key + GUID).encode(), usedforsecurity=False).digest()
+            expected = base64.b64encode(digest).decode()
             assert response_headers["sec-websocket-accept"] == expected
         return cls(reader, writer, status, response_headers, body)
 
