@@ -128,7 +128,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "wsref"},
+            "CONFIG": {
+                # redis-py 8 sets a default socket timeout; it must outlast channels-redis's
+                # 5-second blocking reads (BZPOPMIN), or every idle receive times out.
+                "hosts": [
+                    {"address": REDIS_URL, "socket_timeout": 10, "socket_connect_timeout": 2}
+                ],
+                "prefix": "wsref",
+            },
         }
     }
     CACHES = {
