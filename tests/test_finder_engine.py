@@ -1,5 +1,9 @@
 """The finder's engine, tested directly: it is plain Python with no Django inside."""
 
+import ast
+import itertools
+from pathlib import Path
+
 import pytest
 
 from finder import engine
@@ -166,3 +170,231 @@ def test_decision_table_scenario_gets_the_expected_top_pick(answers, expected, w
     result = engine.recommend(answers)
     ranking = [(a.key, a.score) for a in result.ranking]
     assert result.top.key == expected, f"{why} Got {ranking}"
+
+
+def test_decision_table_has_at_least_thirty_scenarios_covering_every_kind_of_pick():
+    assert len(SCENARIOS) >= 30
+    picks = {param.values[1] for param in SCENARIOS}
+    assert picks == set(engine.ALL)
+
+
+# -- Hard constraints ------------------------------------------------------------------
+
+
+def test_webtransport_is_ruled_out_with_its_reason_when_http3_is_not_available():
+    result = engine.recommend(make_answers(direction="both", freshness="realtime"))
+    ruled_out = {a.key: a.ruled_out for a in result.ruled_out}
+    assert "HTTP/3" in " ".join(ruled_out["webtransport"])
+
+
+def test_browsers_rule_out_bidirectional_grpc():
+    result = engine.recommend(make_answers(direction="both", clients=(B, SERVICE)))
+    assert "grpc" in {a.key for a in result.ruled_out}
+
+
+def test_grpc_stays_in_the_running_for_services_alone():
+    result = engine.recommend(make_answers(direction="both", clients=(SERVICE,)))
+    assert "grpc" not in {a.key for a in result.ruled_out}
+
+
+def test_push_is_ruled_out_for_backend_services_and_devices():
+    result = engine.recommend(make_answers(delivery="closed", clients=(SERVICE, DEVICE)))
+    assert "push" in {a.key for a in result.ruled_out}
+
+
+def test_websocket_on_serverless_needs_a_managed_service():
+    without = engine.recommend(make_answers(limits=("serverless",)))
+    with_managed = engine.recommend(make_answers(limits=("serverless",), existing=("managed",)))
+    assert "websocket" in {a.key for a in without.ruled_out}
+    assert "websocket" not in {a.key for a in with_managed.ruled_out}
+
+
+def test_a_ruled_out_candidate_never_ranks():
+    result = engine.recommend(make_answers(freshness="realtime"))
+    ranked = {a.key for a in result.ranking}
+    assert {"polling", "long_polling", "push"}.isdisjoint(ranked)
+
+
+# -- Evidence, reasons, caveats ---------------------------------------------------------
+
+
+def test_reasons_come_from_the_answers():
+    one_way = engine.recommend(make_answers(direction="server_to_client")).top
+    assert one_way.key == "sse"
+    assert any("one way" in reason for reason in one_way.reasons)
+
+
+def test_safari_requirement_adds_webtransport_caveat_but_does_not_rule_it_out():
+    answers = make_answers(direction="both", clients=(B,), existing=("http3",))
+    webtransport = next(a for a in engine.recommend(answers).ranking if a.key == "webtransport")
+    assert any("Safari" in caveat for caveat in webtransport.caveats)
+
+
+def test_closed_app_delivery_tells_other_protocols_to_pair_with_push():
+    result = engine.recommend(make_answers(rate="rare", delivery="closed"))
+    assert result.top.key == "push"
+    assert any("push" in caveat for caveat in result.runners_up[0].caveats)
+
+
+def test_scores_are_the_sum_of_the_matching_evidence():
+    answers = engine.check(make_answers())
+    for assessment in engine.recommend(answers).ranking:
+        expected = sum(
+            rule.points
+            for rule in engine.EVIDENCE
+            if assessment.key in rule.candidates and rule.applies(answers)
+        )
+        assert assessment.score == expected
+
+
+def test_ties_go_to_the_simpler_candidate():
+    viable, _ = engine.rank(engine.check(make_answers()))
+    for better, worse in itertools.pairwise(viable):
+        assert better.score > worse.score or engine.ORDER[better.key] < engine.ORDER[worse.key]
+
+
+# -- What would change the answer ----------------------------------------------------
+
+
+def test_each_suggested_change_really_puts_its_candidate_on_top():
+    answers = make_answers(direction="both", clients=(B, MOBILE), delivery="catch_up")
+    result = engine.recommend(answers)
+    assert result.what_would_change
+    for switch in result.what_would_change:
+        changed = dict(result.answers)
+        if switch.ticked is None:
+            changed[switch.question] = switch.value
+        else:
+            changed[switch.question] = changed[switch.question] ^ {switch.value}
+        assert engine.recommend(changed).top.key == switch.leads_to != result.top.key
+
+
+def test_runners_up_list_the_changes_that_would_make_them_the_pick():
+    result = engine.recommend(make_answers(direction="both", clients=(B, MOBILE)))
+    sse = next(a for a in result.runners_up if a.key == "sse")
+    assert {(s.question, s.value) for s in sse.pick_instead_if} >= {
+        ("direction", "server_to_client")
+    }
+
+
+def test_a_change_reads_as_a_sentence_naming_question_and_answer():
+    switch = engine.Switch("direction", "peer_to_peer", None, "webrtc")
+    assert switch.text == (
+        "If you answered “Users, directly to each other” to “Who sends the data?”"
+    )
+    tick = engine.Switch("existing", "http3", True, "webtransport")
+    assert (
+        tick.text == "If you ticked “HTTP/3 end to end” for “What do you already have, or may use?”"
+    )
+
+
+# -- Links -----------------------------------------------------------------------------
+
+LIBRARY = {
+    "comparisons": {
+        "websocket-vs-server-sent-events",
+        "websocket-vs-long-polling",
+        "websocket-vs-http-streaming",
+        "websocket-vs-webtransport",
+        "websocket-vs-webrtc-data-channels",
+        "websocket-vs-mqtt",
+        "websocket-vs-grpc-streaming",
+    },
+    "use-cases": {
+        "chat",
+        "live-dashboards-and-tickers",
+        "multiplayer-games",
+        "collaborative-editing",
+        "notifications",
+        "iot-telemetry",
+    },
+    "guides": {"scaling-out", "heartbeats-and-idle-timeouts", "reconnection-with-backoff"},
+}
+LIBRARY_PATHS = {
+    f"/guides/{section}/{slug}/" for section, slugs in LIBRARY.items() for slug in slugs
+}
+
+
+def test_every_linked_guide_is_in_the_guide_library():
+    linked = {guide.path for guide in engine.COMPARISONS.values()}
+    linked |= {guide.path for guide, _, _ in engine.GUIDE_RULES}
+    assert linked <= LIBRARY_PATHS
+
+
+def test_every_candidate_but_websocket_and_push_has_a_comparison_guide():
+    assert set(engine.COMPARISONS) == set(engine.ALL) - {"websocket", "push"}
+
+
+def test_a_chat_links_the_chat_guide_and_the_comparison_with_the_runner_up():
+    result = engine.recommend(make_answers(direction="both", clients=(B, MOBILE)))
+    paths = [guide.path for guide in result.guides]
+    assert "/guides/use-cases/chat/" in paths
+    assert "/guides/comparisons/websocket-vs-server-sent-events/" in paths
+
+
+def test_websocket_is_in_play_when_it_is_shown():
+    assert engine.recommend(make_answers(direction="both")).websocket_in_play
+
+
+def test_websocket_is_not_in_play_for_a_weather_widget():
+    answers = make_answers(freshness="minutes", rate="rare", audience="same", delivery="latest")
+    assert not engine.recommend(answers).websocket_in_play
+
+
+def test_mqtt_for_browsers_puts_websocket_in_play():
+    answers = make_answers(
+        direction="both", lifetime="always", clients=(B, DEVICE), existing=("mqtt_broker",)
+    )
+    result = engine.recommend(answers)
+    assert result.top.key == "mqtt" and result.websocket_in_play
+
+
+# -- Validation and purity -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"direction": "sideways"}, "direction"),
+        ({"clients": frozenset()}, "clients"),
+        ({"clients": frozenset({"browser", "browser_no_safari"})}, "clients"),
+        ({"existing": frozenset({"carrier-pigeon"})}, "existing"),
+        ({"colour": "blue"}, "colour"),
+    ],
+)
+def test_invalid_answers_are_refused_with_the_question_named(change, key):
+    with pytest.raises(engine.InvalidAnswers) as refused:
+        engine.recommend({**make_answers(), **change})
+    assert key in refused.value.errors
+
+
+def test_a_missing_answer_is_refused():
+    answers = make_answers()
+    del answers["scale"]
+    with pytest.raises(engine.InvalidAnswers) as refused:
+        engine.recommend(answers)
+    assert "scale" in refused.value.errors
+
+
+def test_the_same_answers_always_give_the_same_result():
+    answers = make_answers(direction="both", clients=(B, MOBILE))
+    assert engine.recommend(answers) == engine.recommend(dict(answers))
+
+
+def test_a_typo_in_a_rule_condition_fails_loudly():
+    with pytest.raises(ValueError, match="no answer"):
+        engine.parse_condition("direction=sideways")
+    with pytest.raises(ValueError, match="no question"):
+        engine.parse_condition("colour=blue")
+
+
+def test_the_engine_imports_nothing_from_django():
+    tree = ast.parse(Path(engine.__file__).read_text(encoding="utf-8"))
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not any(name.split(".")[0] == "django" for name in imported), imported
