@@ -51,8 +51,13 @@ function oneAtATime(form) {
   const isAnswered = (step) =>
     step.dataset.required !== "true" || step.querySelector("input:checked") !== null;
   const stepError = (step) => step.querySelector("[data-step-error]");
-  const focusInput = (step) =>
-    (step.querySelector("input:checked") || step.querySelector("input")).focus();
+  // Focus the answer (or the first one) with the whole question, legend included, in view.
+  const focusInput = (step) => {
+    (step.querySelector("input:checked") || step.querySelector("input")).focus({
+      preventScroll: true,
+    });
+    step.scrollIntoView({ block: "nearest" });
+  };
 
   function show(index, moveFocus) {
     current = index;
@@ -67,7 +72,9 @@ function oneAtATime(form) {
   }
 
   function clearError(step) {
-    stepError(step).hidden = true;
+    const error = stepError(step);
+    error.hidden = true;
+    error.textContent = "";
     step.classList.remove("question--error");
   }
 
@@ -80,7 +87,10 @@ function oneAtATime(form) {
           ? "Tick at least one answer to go on."
           : "Choose an answer to go on.";
       error.hidden = false;
-      step.setAttribute("aria-describedby", `${step.getAttribute("aria-describedby")} ${error.id}`);
+      const describedBy = step.getAttribute("aria-describedby").split(" ");
+      if (!describedBy.includes(error.id)) {
+        step.setAttribute("aria-describedby", [...describedBy, error.id].join(" "));
+      }
       step.classList.add("question--error");
       focusInput(step);
       return;
