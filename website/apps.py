@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class WebsiteConfig(AppConfig):
     name = "website"
     verbose_name = "Site"
+
+    def ready(self):
+        from website import invalidation
+
+        invalidation.connect()

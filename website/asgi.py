@@ -13,12 +13,14 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 import echo.routing  # noqa: E402
+from website.invalidation import cache_responses  # noqa: E402
 from website.lifecycle import TrackWebSockets  # noqa: E402
 
 application = TrackWebSockets(
     ProtocolTypeRouter(
         {
-            "http": django_asgi_app,
+            # Anonymous pages are answered from the response cache, before Django.
+            "http": cache_responses(django_asgi_app),
             "websocket": URLRouter(echo.routing.websocket_urlpatterns),
         }
     )

@@ -151,6 +151,13 @@ else:
 
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
+# The response cache (website/response_cache.py): whole anonymous pages answered in
+# the ASGI layer, before Django. Off while DEBUG is on. Per server process.
+RESPONSE_CACHE = env_bool("RESPONSE_CACHE", True)
+RESPONSE_CACHE_MAX_BYTES = env_int("RESPONSE_CACHE_MAX_BYTES", 64 * 1024 * 1024)
+RESPONSE_CACHE_MAX_AGE = env_int("RESPONSE_CACHE_MAX_AGE", 600)
+RESPONSE_CACHE_CHANNEL = os.environ.get("RESPONSE_CACHE_CHANNEL", "wsref:response-cache")
+
 # The echo service's limits (echo/consumers.py); README "Echo service" explains each.
 ECHO_MAX_MESSAGE_BYTES = env_int("ECHO_MAX_MESSAGE_BYTES", 64 * 1024)
 ECHO_RATE_PER_SECOND = env_int("ECHO_RATE_PER_SECOND", 50)
@@ -180,9 +187,11 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "website.storage.StaticFilesStorage"},
 }
-WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365
+# Fingerprinted names (all the templates use) are immutable for ten years whatever this
+# says; unfingerprinted names, linked from outside, are revalidated after an hour.
+WHITENOISE_MAX_AGE = 60 * 60
 
 # Security headers. The CSP allows no inline script or style anywhere; the echo
 # tester may connect to any ws:/wss: endpoint because that is its purpose.

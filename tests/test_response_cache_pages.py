@@ -1,0 +1,151 @@
+"""The response cache in front of the real Django application, in this process: what
+Wagtail and Django changes drop from it (through the in-process bus, no Redis)."""
+
+import asyncio
+import io
+
+import pytest
+from django.core.asgi import get_asgi_application
+from django.core.management import call_command
+from wagtail.models import PageViewRestriction
+
+from website import invalidation
+from website.cache_bus import LocalBus
+from website.models import HomePage, SiteSettings
+from website.response_cache import ResponseCache
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def site(monkeypatch):
+    """The starter site behind a fresh, empty response cache."""
+    call_command("setup_site", stdout=io.StringIO())
+    invalidation.store.clear()
+    invalidation.store.accepting = True
+    monkeypatch.setattr(invalidation, "bus", LocalBus(invalidation.store))
+    app = invalidation.cache_responses(get_asgi_application())
+    assert isinstance(app, ResponseCache)
+    yield app
+    invalidation.store.clear()
+
+
+class Response:
+    def __init__(self, messages):
+        self.status = messages[0]["status"]
+        self.headers = {k.decode(): v.decode() for k, v in messages[0]["headers"]}
+        self.text = b"".join(m.get("body", b"") for m in messages[1:]).decode()
+        self.from_cache = self.headers.get("cache-status", "").endswith("hit")
+
+
+def get(app, path="/", cookie=None):
+    headers = [(b"host", b"localhost")]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("localhost", 80),
+    }
+    messages, requests = [], [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive():
+        if requests:
+            return requests.pop()
+        await asyncio.Event().wait()  # the client stays connected; Django cancels this
+
+    async def send(message):
+        messages.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    return Response(messages)
+
+
+def cached(app, path="/"):
+    """Fetch `path` until it is answered from the store (the very first render creates
+    the site settings, so it is not stored: it was overtaken by their creation)."""
+    for _ in range(3):
+        response = get(app, path)
+        if response.from_cache:
+            return response
+    raise AssertionError(f"{path} was not stored")
+
+
+def test_a_published_change_shows_on_the_very_next_request(site):
+    cached(site)
+    home = HomePage.objects.get()
+    home.hero_heading = "Published a moment ago"
+    home.save_revision().publish()
+    response = get(site)
+    assert not response.from_cache
+    assert "Published a moment ago" in response.text
+
+
+def test_a_saved_draft_leaves_the_published_page_in_the_cache(site):
+    before = cached(site)
+    home = HomePage.objects.get()
+    home.hero_heading = "Only a draft"
+    home.save_revision()
+    response = get(site)
+    assert response.from_cache
+    assert response.text == before.text
+
+
+def test_a_page_changed_by_a_script_with_save_is_refreshed(site):
+    cached(site)
+    home = HomePage.objects.get()
+    home.hero_heading = "Saved by a script"
+    home.save()
+    assert "Saved by a script" in get(site).text
+
+
+def test_unpublishing_a_page_stops_serving_it_from_the_cache(site):
+    cached(site)
+    HomePage.objects.get().unpublish()
+    assert get(site).status == 404
+
+
+def test_a_page_made_private_is_no_longer_served_from_the_cache(site):
+    cached(site)
+    PageViewRestriction.objects.create(
+        page=HomePage.objects.get(), restriction_type="password", password="s3cret"
+    )
+    response = get(site)
+    assert not response.from_cache
+    assert 'type="password"' in response.text
+
+
+def test_changing_the_site_settings_refreshes_every_page_that_shows_them(site):
+    cached(site, "/")
+    cached(site, "/echo/")
+    settings = SiteSettings.objects.get()
+    settings.tagline = "A brand-new tagline for the footer."
+    settings.save()
+    for path in ("/", "/echo/"):
+        response = get(site, path)
+        assert "A brand-new tagline for the footer." in response.text
+
+
+def test_a_page_records_the_content_it_was_built_from(site):
+    cached(site)
+    home = HomePage.objects.get()
+    [entry] = invalidation.store._entries.values()
+    assert {f"page:{home.pk}", f"served:{home.pk}", "website.sitesettings"} <= entry.tags
+
+
+def test_a_logged_in_editor_is_never_answered_from_the_cache(site, client, django_user_model):
+    cached(site)
+    editor = django_user_model.objects.create_superuser("editor", "e@example.com", "pw")
+    client.force_login(editor)
+    response = get(site, cookie=f"sessionid={client.cookies['sessionid'].value}")
+    assert response.status == 200
+    assert "cache-status" not in response.headers
