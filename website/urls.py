@@ -15,6 +15,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("echo/", include("echo.urls")),
     path("finder/", include("finder.urls")),
+    # Search, the guide feed, sitemap.xml and robots.txt (before the page tree).
+    path("", include("guides.urls")),
 ]
 
 if settings.DEBUG:

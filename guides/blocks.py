@@ -1,0 +1,323 @@
+"""StreamField blocks of a guide body: each owns its template, icon, help text and checks."""
+
+import re
+
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.contrib.typed_table_block.blocks import TypedTableBlock
+from wagtail.images.blocks import ImageChooserBlock
+from wagtail.rich_text import expand_db_html
+from wagtail.rich_text.rewriters import extract_attrs
+
+from .code import CHECKS, LANGUAGE_LABELS, LANGUAGES, code_key, highlight, parse_line_spec
+
+INLINE_FEATURES = ["bold", "italic", "code", "link"]
+TEXT_FEATURES = [*INLINE_FEATURES, "ol", "ul"]
+FIGURE_RENDITION = "max-1200x1200"
+
+anchor_validator = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lower-case letters, digits and hyphens, e.g. close-codes."
+)
+static_image_validator = RegexValidator(
+    r"^(?!/)(?!.*\.\.)[\w./-]+\.(?:svg|png|jpe?g|webp|gif|avif)$",
+    "A path inside static/, e.g. guides/diagrams/frame.svg.",
+)
+
+_PAGE_LINK = re.compile(r"<a(\b[^>]*\blinktype\s*=\s*[\"']page[\"'][^>]*)>")
+
+
+def expand_rich_text(source, page_links):
+    """Rich text from the database as HTML. Internal page links whose URLs the page
+    fetched in one query (GuidePage.page_link_urls) are filled in without a query each;
+    anything else goes through Wagtail's own rewriting."""
+
+    def replace(match):
+        attrs = extract_attrs(match.group(1))
+        url = page_links.get(str(attrs.get("id")))
+        if url is None:
+            return match.group(0)
+        return format_html('<a href="{}">', url)
+
+    if page_links:
+        source = _PAGE_LINK.sub(replace, source)
+    return expand_db_html(source)
+
+
+class GuideRichTextBlock(blocks.RichTextBlock):
+    """Rich text whose internal links are resolved in bulk for the whole page."""
+
+    def __init__(self, features=None, **kwargs):
+        super().__init__(features=features or TEXT_FEATURES, **kwargs)
+
+    def render_basic(self, value, context=None):
+        page_links = (context or {}).get("page_links")
+        if page_links is None:
+            return super().render_basic(value, context)
+        return mark_safe(expand_rich_text(value.source, page_links))  # noqa: S308 (editor HTML, Wagtail's own whitelist)
+
+
+class HeadingBlock(blocks.StructBlock):
+    level = blocks.ChoiceBlock(
+        choices=[("h2", "Section (h2)"), ("h3", "Subsection (h3)")],
+        default="h2",
+        help_text="Sections appear in the table of contents; subsections nest under them.",
+    )
+    text = blocks.CharBlock(max_length=200)
+    anchor = blocks.CharBlock(
+        required=False,
+        max_length=80,
+        validators=[anchor_validator],
+        help_text=(
+            "The #fragment that links here. Leave blank to derive it from the heading when "
+            "saved; changing it later breaks links to this section."
+        ),
+    )
+
+    class Meta:
+        icon = "title"
+        template = "guides/blocks/heading.html"
+        form_classname = "struct-block heading-block"
+        preview_value = {"level": "h2", "text": "The opening handshake", "anchor": ""}
+        description = "A section heading with a stable anchor; it builds the table of contents."
+
+
+class CodeBlock(blocks.StructBlock):
+    language = blocks.ChoiceBlock(choices=LANGUAGES, default="python")
+    filename = blocks.CharBlock(
+        required=False, max_length=200, help_text="Optional, shown above the code, e.g. client.py."
+    )
+    highlight = blocks.CharBlock(
+        required=False,
+        max_length=100,
+        label="Highlighted lines",
+        help_text="Optional line numbers to emphasise, e.g. 3,5-7.",
+    )
+    check = blocks.ChoiceBlock(
+        choices=CHECKS,
+        default="none",
+        help_text="How the test suite checks this sample. Unchecked samples say so to readers.",
+    )
+    code = blocks.TextBlock(help_text="Paste the code exactly; indentation is kept.")
+
+    class Meta:
+        icon = "code"
+        template = "guides/blocks/code.html"
+        preview_value = {
+            "language": "python",
+            "filename": "echo.py",
+            "highlight": "2",
+            "check": "none",
+            "code": "async def echo(websocket):\n    async for message in websocket:\n"
+            "        await websocket.send(message)",
+        }
+        description = "Source code, highlighted on the server, with a copy button."
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            parse_line_spec(value.get("highlight"))
+        except ValueError as error:
+            raise StructBlockValidationError(
+                block_errors={"highlight": ValidationError(str(error))}
+            ) from None
+        return value
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        language = value.get("language") or "text"
+        stored = getattr((parent_context or {}).get("page"), "highlighted_code", None) or {}
+        key = code_key(value.get("code", ""), language, value.get("highlight", ""))
+        html = stored.get(key)
+        if html is None:
+            html = highlight(value.get("code", ""), language, value.get("highlight", ""))
+        context["highlighted"] = mark_safe(html)  # noqa: S308 (Pygments escapes the code)
+        context["language_label"] = LANGUAGE_LABELS.get(language, language)
+        return context
+
+
+class CodeTabBlock(CodeBlock):
+    label = blocks.CharBlock(max_length=40, help_text="The tab's name, e.g. Python.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.child_blocks = {"label": self.child_blocks.pop("label"), **self.child_blocks}
+
+    class Meta:
+        icon = "code"
+        template = "guides/blocks/code.html"
+        label = "Tab"
+
+
+class CodeTabsBlock(blocks.StructBlock):
+    tabs = blocks.ListBlock(CodeTabBlock(), min_num=2, max_num=8, collapsed=True)
+
+    class Meta:
+        icon = "code"
+        template = "guides/blocks/code_tabs.html"
+        label = "Code in tabs"
+        description = "The same sample in several languages, one tab each."
+
+
+class CalloutBlock(blocks.StructBlock):
+    kind = blocks.ChoiceBlock(
+        choices=[("note", "Note"), ("tip", "Tip"), ("warning", "Warning")], default="note"
+    )
+    text = GuideRichTextBlock()
+
+    class Meta:
+        icon = "warning"
+        template = "guides/blocks/callout.html"
+        preview_value = {
+            "kind": "tip",
+            "text": "<p>Reconnect in the <code>close</code> handler.</p>",
+        }
+        description = "A note, tip or warning set apart from the text."
+
+
+class SupportBlock(blocks.ChoiceBlock):
+    """A comparison-table cell: does this option have the feature?"""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=[("yes", "Yes"), ("partial", "Partly"), ("no", "No")], **kwargs)
+
+    class Meta:
+        template = "guides/blocks/support_cell.html"
+
+
+class GuideTableBlock(blocks.StructBlock):
+    table = TypedTableBlock(
+        [
+            ("text", GuideRichTextBlock(features=INLINE_FEATURES)),
+            ("number", blocks.DecimalBlock(required=False)),
+            ("support", SupportBlock(required=False)),
+        ],
+        help_text="Choose a type per column: text, a number, or yes / partly / no.",
+    )
+    first_column_is_header = blocks.BooleanBlock(
+        required=False,
+        default=True,
+        help_text="The first column names each row (read out as a row header).",
+    )
+
+    class Meta:
+        icon = "table"
+        template = "guides/blocks/table.html"
+        label = "Table"
+        description = "A typed table, e.g. for comparisons."
+
+
+class PrefetchingImageChooserBlock(ImageChooserBlock):
+    """Loads every image of a body, with its rendition, in two queries."""
+
+    def bulk_to_python(self, values):
+        objects = self.model_class.objects.prefetch_renditions(FIGURE_RENDITION).in_bulk(
+            [value for value in values if value is not None]
+        )
+        return [objects.get(value) for value in values]
+
+
+class FigureBlock(blocks.StructBlock):
+    image = PrefetchingImageChooserBlock(
+        required=False, help_text="An uploaded image, or leave empty and give a static file."
+    )
+    static_path = blocks.CharBlock(
+        required=False,
+        max_length=200,
+        validators=[static_image_validator],
+        label="Static file",
+        help_text="A diagram shipped with the site, e.g. guides/diagrams/frame.svg.",
+    )
+    alt = blocks.CharBlock(
+        max_length=300,
+        label="Alternative text",
+        help_text="What the image shows, for screen readers.",
+    )
+    caption = blocks.CharBlock(required=False, max_length=300)
+
+    class Meta:
+        icon = "image"
+        template = "guides/blocks/figure.html"
+        label = "Image or diagram"
+
+    def clean(self, value):
+        value = super().clean(value)
+        has_image, path = value.get("image") is not None, value.get("static_path")
+        if has_image == bool(path):
+            raise StructBlockValidationError(
+                block_errors={"image": ValidationError("Choose an image or give a static file.")}
+            )
+        if path and finders.find(path) is None:
+            raise StructBlockValidationError(
+                block_errors={"static_path": ValidationError(f"There is no static/{path}.")}
+            )
+        return value
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        path = value.get("static_path")
+        if path:
+            try:
+                context["static_url"] = static(path)
+            except ValueError:  # Not collected (manifest storage): skip the image, keep the page.
+                context["static_url"] = ""
+        return context
+
+
+class QuoteBlock(blocks.StructBlock):
+    text = GuideRichTextBlock(features=INLINE_FEATURES)
+    attribution = blocks.CharBlock(required=False, max_length=200)
+
+    class Meta:
+        icon = "openquote"
+        template = "guides/blocks/quote.html"
+
+
+class RelatedGuidesBlock(blocks.StructBlock):
+    guides = blocks.ListBlock(blocks.PageChooserBlock(page_type="guides.GuidePage"), min_num=1)
+
+    class Meta:
+        icon = "link"
+        template = "guides/blocks/related.html"
+        label = "Related guides"
+        description = "Links to other guides, with their summaries."
+
+
+class GuideStreamBlock(blocks.StreamBlock):
+    heading = HeadingBlock(group="Text")
+    text = GuideRichTextBlock(group="Text", label="Rich text")
+    callout = CalloutBlock(group="Text")
+    quote = QuoteBlock(group="Text")
+    code = CodeBlock(group="Code")
+    code_tabs = CodeTabsBlock(group="Code")
+    table = GuideTableBlock(group="Media and data")
+    figure = FigureBlock(group="Media and data")
+    related = RelatedGuidesBlock(group="Links")
+
+    def clean(self, value):
+        value = super().clean(value)
+        errors = {}
+        seen_h2 = False
+        anchors = {}
+        for index, child in enumerate(value):
+            if child.block_type != "heading":
+                continue
+            level, anchor = child.value["level"], child.value["anchor"]
+            if level == "h3" and not seen_h2:
+                errors[index] = ValidationError(
+                    "A subsection (h3) must follow a section (h2): headings go in order."
+                )
+            seen_h2 = seen_h2 or level == "h2"
+            if anchor and anchor in anchors:
+                errors[index] = ValidationError(
+                    f"Another heading already uses the anchor “{anchor}”."
+                )
+            anchors.setdefault(anchor, index)
+        if errors:
+            raise blocks.StreamBlockValidationError(block_errors=errors)
+        return value

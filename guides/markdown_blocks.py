@@ -1,0 +1,483 @@
+"""Guides written in Markdown -> guide metadata and StreamField block data.
+
+The format is the writers' contract in guides/content/README.md. This module is pure
+Python (Markdown and PyYAML, no Django): the load_guides command feeds it files and
+turns its output into Wagtail pages.
+
+Block data uses the raw StreamField shape of guides.blocks.GuideStreamBlock:
+a list of {"type": name, "value": value}.
+"""
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from datetime import date
+from xml.etree import ElementTree
+
+import markdown
+import yaml
+from markdown.inlinepatterns import InlineProcessor
+
+from .code import CHECK_VALUES, default_check, normalize_language, parse_line_spec
+from .text import slugify, unique_anchors
+
+SECTIONS = {
+    "internals": "Protocol internals",
+    "guides": "Hands-on guides",
+    "comparisons": "Comparisons",
+    "use-cases": "Use cases",
+    "frameworks": "Framework integrations",
+}
+DIFFICULTIES = ("beginner", "intermediate", "advanced")
+CALLOUT_KINDS = {
+    "NOTE": "note",
+    "IMPORTANT": "note",
+    "TIP": "tip",
+    "WARNING": "warning",
+    "CAUTION": "warning",
+}
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+REQUIRED_FIELDS = ("title", "summary", "tags", "difficulty", "authors")
+
+
+class ContentError(ValueError):
+    """A guide file that does not follow the format; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class GuideSource:
+    slug: str
+    section: str
+    title: str
+    summary: str
+    tags: tuple
+    difficulty: str
+    authors: tuple
+    reviewed: date | None
+    body: str
+
+
+@dataclass
+class Conversion:
+    blocks: list = field(default_factory=list)
+    references: list = field(default_factory=list)  # every [[slug]], in order
+    unresolved: list = field(default_factory=list)  # [[slug]]s that matched no guide
+    warnings: list = field(default_factory=list)
+
+
+# Front matter ------------------------------------------------------------------------
+
+
+def split_front_matter(text):
+    """'---\\n<yaml>\\n---\\n<body>' -> (dict, body)."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        raise ContentError("the file must start with front matter between two '---' lines")
+    end = re.search(r"^---[ \t]*$", text[4:], re.MULTILINE)
+    if end is None:
+        raise ContentError("the front matter has no closing '---' line")
+    raw, body = text[4 : 4 + end.start()], text[4 + end.end() :]
+    try:
+        meta = yaml.safe_load(raw) or {}
+    except yaml.YAMLError as error:
+        raise ContentError(f"the front matter is not valid YAML: {error}") from None
+    if not isinstance(meta, dict):
+        raise ContentError("the front matter must be a YAML mapping of field: value")
+    return meta, body.lstrip("\n")
+
+
+def _string_list(meta, name):
+    value = meta.get(name)
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ContentError(f"'{name}' must be a list such as [one, two]")
+    return tuple(item.strip() for item in value if item.strip())
+
+
+def parse_guide(text, *, slug, section):
+    """Read one guide file. Raises ContentError naming the first problem."""
+    if not SLUG.match(slug):
+        raise ContentError(f"the file name “{slug}” must be lower-case words joined by hyphens")
+    if section not in SECTIONS:
+        raise ContentError(f"“{section}” is not a section folder ({', '.join(SECTIONS)})")
+    meta, body = split_front_matter(text)
+    missing = [name for name in REQUIRED_FIELDS if not meta.get(name)]
+    if missing:
+        raise ContentError(f"the front matter is missing {', '.join(map(repr, missing))}")
+    for name in ("title", "summary", "difficulty"):
+        if not isinstance(meta[name], str):
+            raise ContentError(f"'{name}' must be text")
+    title = " ".join(meta["title"].split())
+    if len(title) > 255:
+        raise ContentError("'title' is longer than 255 characters")
+    difficulty = meta["difficulty"].strip().lower()
+    if difficulty not in DIFFICULTIES:
+        raise ContentError(f"'difficulty' must be one of {', '.join(DIFFICULTIES)}")
+    tags = tuple(dict.fromkeys(slugify(tag, fallback="") for tag in _string_list(meta, "tags")))
+    if "" in tags:
+        raise ContentError("every tag needs at least one letter or digit")
+    reviewed = meta.get("reviewed")
+    if isinstance(reviewed, str):
+        try:
+            reviewed = date.fromisoformat(reviewed.strip())
+        except ValueError:
+            raise ContentError("'reviewed' must be a date such as 2026-11-28") from None
+    if reviewed is not None and not isinstance(reviewed, date):
+        raise ContentError("'reviewed' must be a date such as 2026-11-28")
+    if not body.strip():
+        raise ContentError("the guide has no body after the front matter")
+    return GuideSource(
+        slug=slug,
+        section=section,
+        title=title,
+        summary=" ".join(meta["summary"].split()),
+        tags=tags,
+        difficulty=difficulty,
+        authors=_string_list(meta, "authors"),
+        reviewed=reviewed,
+        body=body,
+    )
+
+
+# Inline Markdown ---------------------------------------------------------------------
+
+WIKI_LINK = r"\[\[([a-z0-9]+(?:-[a-z0-9]+)*)\]\]"
+
+
+def humanize(slug):
+    return slug.replace("-", " ")
+
+
+class _GuideLinks(InlineProcessor):
+    """[[slug]] -> a link to that guide, titled with its title; plain words when unknown."""
+
+    def __init__(self, md, resolve, conversion):
+        super().__init__(WIKI_LINK, md)
+        self.resolve = resolve
+        self.conversion = conversion
+
+    def handleMatch(self, m, data):
+        slug = m.group(1)
+        self.conversion.references.append(slug)
+        target = self.resolve(slug) if self.resolve else None
+        if target is None:
+            self.conversion.unresolved.append(slug)
+            return humanize(slug), m.start(0), m.end(0)
+        attrs, text = target
+        link = ElementTree.Element("a", {key: str(value) for key, value in attrs.items()})
+        link.text = text
+        return link, m.start(0), m.end(0)
+
+
+def _markdown(resolve, conversion):
+    md = markdown.Markdown(extensions=["sane_lists"], output_format="html")
+    # Raw HTML in a guide is shown as text, never passed through.
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    md.inlinePatterns.register(_GuideLinks(md, resolve, conversion), "guide_links", 185)
+    return md
+
+
+# Block scanning ----------------------------------------------------------------------
+
+FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
+HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})[ \t]+(?P<text>.+?)[ \t]*#*[ \t]*$")
+EXPLICIT_ANCHOR = re.compile(r"\s*\{#(?P<anchor>[A-Za-z0-9][\w-]*)\}$")
+TABLE_ROW = re.compile(r"^ {0,3}\|")
+TABLE_SEPARATOR = re.compile(r"^ {0,3}\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+IMAGE = re.compile(
+    r'^ {0,3}!\[(?P<alt>[^\]]*)\]\(\s*(?P<src>\S+?)(?:\s+"(?P<caption>[^"]*)")?\s*\)\s*$'
+)
+RELATED = re.compile(r"^ {0,3}Related:\s*(?P<rest>.*)$")
+CALLOUT = re.compile(r"^\[!(?P<kind>[A-Za-z]+)\]\s*$")
+ATTRIBUTION = re.compile(r"^(?:—|―|--)\s*(?P<who>.+)$")
+
+
+def _split_row(line):
+    """Cells of a pipe-table row; pipes inside `code` and escaped \\| are kept."""
+    line = line.strip()
+    if line.startswith("|"):
+        line = line[1:]
+    if line.endswith("|") and not line.endswith("\\|"):
+        line = line[:-1]
+    cells, current, in_code = [], [], False
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if char == "\\" and i + 1 < len(line) and line[i + 1] == "|":
+            current.append("|")
+            i += 2
+            continue
+        if char == "`":
+            in_code = not in_code
+        if char == "|" and not in_code:
+            cells.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+        i += 1
+    cells.append("".join(current).strip())
+    return cells
+
+
+def _parse_info(info, conversion):
+    """'python filename=a.py highlight=2-3 tab=Python check=run' -> settings dict."""
+    try:
+        words = shlex.split(info)
+    except ValueError:
+        words = info.split()
+    language_name = words[0] if words and "=" not in words[0] else ""
+    options = words[1:] if language_name else words
+    language = normalize_language(language_name)
+    if language is None:
+        conversion.warnings.append(
+            f"code language “{language_name}” is not supported; shown as plain text"
+        )
+        language = "text"
+    settings = {
+        "language": language,
+        "filename": "",
+        "highlight": "",
+        "check": default_check(language),
+        "tab": "",
+    }
+    for option in options:
+        key, sep, value = option.partition("=")
+        if not sep or key not in settings or key == "language":
+            conversion.warnings.append(f"unknown code block option “{option}” ignored")
+            continue
+        settings[key] = value.strip()
+    if settings["highlight"]:
+        try:
+            parse_line_spec(settings["highlight"])
+        except ValueError as error:
+            conversion.warnings.append(f"highlight={settings['highlight']} ignored: {error}")
+            settings["highlight"] = ""
+    if settings["check"] not in CHECK_VALUES:
+        conversion.warnings.append(f"check={settings['check']} is not one of {CHECK_VALUES}")
+        settings["check"] = default_check(language)
+    settings["filename"] = settings["filename"][:200]
+    settings["tab"] = settings["tab"][:40]
+    return settings
+
+
+class _Converter:
+    def __init__(self, body, resolve):
+        self.lines = body.replace("\r\n", "\n").split("\n")
+        self.conversion = Conversion()
+        self.md = _markdown(resolve, self.conversion)
+        self.prose = []
+        self.tabs = []
+
+    # Output helpers
+
+    def emit(self, block_type, value):
+        self.conversion.blocks.append({"type": block_type, "value": value})
+
+    def render(self, text):
+        self.md.reset()
+        return self.md.convert(text).strip()
+
+    def render_inline_text(self, text):
+        """Inline Markdown reduced to plain text (headings, table headings, captions)."""
+        html = self.render(text)
+        plain = re.sub(r"<[^>]+>", "", html)
+        return (plain.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')).replace(
+            "&amp;", "&"
+        )
+
+    def flush_prose(self):
+        text = "\n".join(self.prose).strip("\n")
+        self.prose = []
+        if text.strip():
+            html = self.render(text)
+            if html:
+                self.emit("text", html)
+
+    def flush_tabs(self):
+        tabs, self.tabs = self.tabs, []
+        if len(tabs) == 1:
+            self.conversion.warnings.append(
+                f"a lone tab={tabs[0]['tab']} block is shown as a plain code block"
+            )
+        if len(tabs) >= 2:
+            self.emit(
+                "code_tabs",
+                {"tabs": [{"label": tab.pop("tab"), **tab} for tab in tabs]},
+            )
+        elif tabs:
+            tabs[0].pop("tab")
+            self.emit("code", tabs[0])
+
+    def flush(self):
+        self.flush_prose()
+        self.flush_tabs()
+
+    # Scanners: each consumes lines from index i and returns the next index.
+
+    def fence(self, i, match):
+        indent, fence = len(match["indent"]), match["fence"]
+        settings = _parse_info(match["info"].strip(), self.conversion)
+        closing = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$")
+        code, i = [], i + 1
+        while i < len(self.lines) and not closing.match(self.lines[i]):
+            line = self.lines[i]
+            code.append(line[min(indent, len(line) - len(line.lstrip(" "))) :])
+            i += 1
+        if i >= len(self.lines):
+            self.conversion.warnings.append("a code block has no closing fence")
+        settings["code"] = "\n".join(code)
+        self.flush_prose()
+        if settings["tab"]:
+            self.tabs.append(settings)
+        else:
+            self.flush_tabs()
+            settings.pop("tab")
+            self.emit("code", settings)
+        return i + 1
+
+    def heading(self, i, match):
+        self.flush()
+        level = len(match["hashes"])
+        text = match["text"]
+        anchor = ""
+        explicit = EXPLICIT_ANCHOR.search(text)
+        if explicit:
+            anchor = explicit["anchor"].lower()
+            text = text[: explicit.start()]
+        if level not in (2, 3):
+            self.conversion.warnings.append(
+                f"“{'#' * level} {text}”: only ## and ### headings are used; "
+                f"shown as {'##' if level == 1 else '###'}"
+            )
+        plain = self.render_inline_text(text)
+        value = {"level": "h2" if level <= 2 else "h3", "text": plain[:200]}
+        value["anchor"] = anchor or slugify(plain)
+        self.emit("heading", value)
+        return i + 1
+
+    def quote(self, i):
+        self.flush()
+        inner = []
+        while i < len(self.lines) and self.lines[i].lstrip().startswith(">"):
+            stripped = self.lines[i].lstrip()[1:]
+            inner.append(stripped[1:] if stripped.startswith(" ") else stripped)
+            i += 1
+        while inner and not inner[0].strip():
+            inner.pop(0)
+        callout = CALLOUT.match(inner[0].strip()) if inner else None
+        if callout and callout["kind"].upper() in CALLOUT_KINDS:
+            kind = CALLOUT_KINDS[callout["kind"].upper()]
+            self.emit("callout", {"kind": kind, "text": self.render("\n".join(inner[1:]))})
+            return i
+        if callout:
+            self.conversion.warnings.append(f"[!{callout['kind']}] is not a callout kind")
+        attribution = ""
+        while inner and not inner[-1].strip():
+            inner.pop()
+        if inner and (who := ATTRIBUTION.match(inner[-1].strip())):
+            attribution = self.render_inline_text(who["who"])
+            inner.pop()
+        self.emit("quote", {"text": self.render("\n".join(inner)), "attribution": attribution})
+        return i
+
+    def table(self, i):
+        self.flush()
+        header = _split_row(self.lines[i])
+        i += 2
+        rows = []
+        while i < len(self.lines) and TABLE_ROW.match(self.lines[i]):
+            cells = _split_row(self.lines[i])
+            cells = (cells + [""] * len(header))[: len(header)]
+            rows.append({"values": [self.render(cell) if cell else "" for cell in cells]})
+            i += 1
+        columns = [{"type": "text", "heading": self.render_inline_text(h)} for h in header]
+        self.emit(
+            "table",
+            {
+                "first_column_is_header": True,
+                "table": {"columns": columns, "rows": rows, "caption": ""},
+            },
+        )
+        return i
+
+    def image(self, i, match):
+        self.flush()
+        src = match["src"]
+        if not src.startswith("/static/") or ".." in src:
+            raise ContentError(
+                f"image {src}: images must be files of this site under /static/ "
+                "(nothing is loaded from other hosts)"
+            )
+        self.emit(
+            "figure",
+            {
+                "image": None,
+                "static_path": src.removeprefix("/static/"),
+                "alt": match["alt"].strip(),
+                "caption": (match["caption"] or "").strip(),
+            },
+        )
+        return i + 1
+
+    def related(self, i, match):
+        paragraph = [match["rest"]]
+        j = i + 1
+        while j < len(self.lines) and self.lines[j].strip():
+            paragraph.append(self.lines[j])
+            j += 1
+        text = " ".join(paragraph)
+        slugs = re.findall(WIKI_LINK, text)
+        if not slugs or re.sub(WIKI_LINK, "", text).strip(" ,;\t"):
+            return None  # Not a list of guides only: ordinary prose.
+        self.flush()
+        self.conversion.references.extend(slugs)
+        self.emit("related", {"guides": list(dict.fromkeys(slugs))})
+        return j
+
+    def run(self):
+        lines, i = self.lines, 0
+        while i < len(lines):
+            line = lines[i]
+            previous_blank = i == 0 or not lines[i - 1].strip()
+            if self.tabs and line.strip() and not FENCE.match(line):
+                self.flush_tabs()
+            if match := FENCE.match(line):
+                i = self.fence(i, match)
+            elif match := HEADING.match(line):
+                i = self.heading(i, match)
+            elif line.lstrip().startswith(">") and previous_blank:
+                i = self.quote(i)
+            elif (
+                TABLE_ROW.match(line)
+                and i + 1 < len(lines)
+                and TABLE_SEPARATOR.match(lines[i + 1])
+                and "-" in lines[i + 1]
+            ):
+                i = self.table(i)
+            elif (match := IMAGE.match(line)) and previous_blank:
+                i = self.image(i, match)
+            elif (
+                (match := RELATED.match(line))
+                and previous_blank
+                and ((j := self.related(i, match)) is not None)
+            ):
+                i = j
+            else:
+                self.prose.append(line)
+                i += 1
+        self.flush()
+        anchors = unique_anchors(
+            [b["value"]["anchor"] for b in self.conversion.blocks if b["type"] == "heading"]
+        )
+        headings = (b for b in self.conversion.blocks if b["type"] == "heading")
+        for block, anchor in zip(headings, anchors, strict=True):
+            block["value"]["anchor"] = anchor
+        return self.conversion
+
+
+def markdown_to_blocks(body, resolve=None):
+    """Convert a guide body. `resolve(slug)` returns (link attributes, link text) for a
+    known guide, or None; the loader passes Wagtail page links, tests plain hrefs."""
+    return _Converter(body, resolve).run()

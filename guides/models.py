@@ -1,0 +1,387 @@
+"""The guide library: an index at /guides/, five section pages, guides under them."""
+
+import re
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Count
+from django.dispatch import receiver
+from django.utils.functional import cached_property
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import Tag, TaggedItemBase
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+from wagtail.signals import page_published
+
+from .blocks import GuideStreamBlock
+from .code import code_key, highlight
+from .text import count_words, reading_minutes, slugify, unique_anchors
+
+DIFFICULTY_CHOICES = [
+    ("beginner", "Beginner"),
+    ("intermediate", "Intermediate"),
+    ("advanced", "Advanced"),
+]
+GUIDES_PER_PAGE = 24
+_PAGE_LINK_ID = re.compile(r"<a\b[^>]*\blinktype=\"page\"[^>]*\bid=\"(\d+)\"|"
+                           r"<a\b[^>]*\bid=\"(\d+)\"[^>]*\blinktype=\"page\"")  # fmt: skip
+
+
+class Author(models.Model):
+    """A person (or team) credited on guides; a snippet editors manage in the admin."""
+
+    key = models.SlugField(
+        max_length=60,
+        unique=True,
+        help_text="Short name that guide files use in their front matter, e.g. jdoe.",
+    )
+    name = models.CharField(max_length=120)
+    bio = models.TextField(max_length=600, blank=True, help_text="One or two sentences.")
+    url = models.URLField(blank=True, help_text="Optional: a personal site or profile.")
+    # What load_guides last wrote, to tell whether an editor changed the author since.
+    imported_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+
+    panels = [FieldPanel("name"), FieldPanel("key"), FieldPanel("bio"), FieldPanel("url")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class GuideIndexPage(Page):
+    """The library at /guides/: every guide, filterable by section, tag and difficulty."""
+
+    intro = models.TextField(max_length=600, help_text="One paragraph under the page title.")
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    parent_page_types = ["website.HomePage"]
+    subpage_types = ["guides.GuideSectionPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "guide library"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        sections = list(self.get_children().live().specific().order_by("path"))
+        form = GuideFilterForm(request.GET, sections=sections)
+        filters = form.filters()
+        guides = GuidePage.objects.live().descendant_of(self).defer_streamfields()
+        section = next((s for s in sections if s.slug == filters["section"]), None)
+        if section:
+            guides = guides.descendant_of(section)
+        if filters["tag"]:
+            guides = guides.filter(tags__slug=filters["tag"])
+        if filters["difficulty"]:
+            guides = guides.filter(difficulty=filters["difficulty"])
+        guides = guides.order_by("path").prefetch_related("tags")
+        listing = Paginator(guides, GUIDES_PER_PAGE).get_page(request.GET.get("page"))
+        tags = list(
+            Tag.objects.filter(guides_guidepagetag_items__content_object__live=True)
+            .annotate(guide_count=Count("guides_guidepagetag_items"))
+            .order_by("name")
+        )
+        context.update(
+            filter_form=form,
+            filters=filters,
+            listing=listing,
+            guides=with_sections(listing.object_list, sections),
+            sections=sections,
+            section_links=facet_links(
+                filters, "section", [(s.slug, s.title) for s in sections], "All sections"
+            ),
+            difficulty_links=facet_links(
+                filters, "difficulty", DIFFICULTY_CHOICES, "Any difficulty"
+            ),
+            tag_links=facet_links(
+                filters, "tag", [(t.slug, f"{t.name} ({t.guide_count})") for t in tags], "Any tag"
+            ),
+            active_section=section,
+            active_tag=next((t for t in tags if t.slug == filters["tag"]), None),
+            filtered=any(filters.values()),
+            page_query=query_without_page(filters),
+        )
+        return context
+
+
+class GuideSectionPage(Page):
+    """One section of the library, e.g. Protocol internals, listing its guides in order."""
+
+    intro = models.TextField(max_length=600, help_text="One paragraph under the section title.")
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    parent_page_types = ["guides.GuideIndexPage"]
+    subpage_types = ["guides.GuidePage"]
+
+    class Meta:
+        verbose_name = "guide section"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["guides"] = (
+            GuidePage.objects.live()
+            .child_of(self)
+            .defer_streamfields()
+            .order_by("path")
+            .prefetch_related("tags")
+        )
+        return context
+
+
+class GuidePageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "guides.GuidePage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class GuidePage(Page):
+    summary = models.TextField(
+        max_length=600,
+        help_text="One paragraph, plain text: what the reader learns and why it matters. "
+        "Shown under the title, in listings, search results and the feed.",
+    )
+    difficulty = models.CharField(max_length=20, choices=DIFFICULTY_CHOICES, default="beginner")
+    tags = ClusterTaggableManager(
+        through=GuidePageTag,
+        blank=True,
+        help_text="Lower-case topics such as handshake or security; related guides share tags.",
+    )
+    authors = ParentalManyToManyField(
+        "guides.Author", blank=True, related_name="guides", help_text="Who wrote the guide."
+    )
+    last_reviewed = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the guide was last checked against its sources. Shown to readers.",
+    )
+    body = StreamField(GuideStreamBlock(), help_text="The guide itself, block by block.")
+    reading_time = models.PositiveSmallIntegerField(default=1, editable=False)
+    # Pygments output per code sample, made when the page is saved (see clean()).
+    highlighted_code = models.JSONField(default=dict, blank=True, editable=False)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
+    details_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("difficulty"),
+                FieldPanel("tags"),
+                FieldPanel("authors", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("last_reviewed"),
+            ],
+            heading="About this guide",
+        )
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading="Content"),
+            ObjectList(details_panels, heading="Details"),
+            ObjectList(Page.promote_panels, heading="Promote"),
+            ObjectList(Page.settings_panels, heading="Settings"),
+        ]
+    )
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.FilterField("difficulty"),
+    ]
+    parent_page_types = ["guides.GuideSectionPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "guide"
+
+    def clean(self):
+        super().clean()
+        self.prepare_body()
+
+    def prepare_body(self):
+        """Derived data, refreshed on every save and revision: heading anchors, reading
+        time and the highlighted HTML of each code sample (so views never run Pygments)."""
+        headings = [child for child in self.body if child.block_type == "heading"]
+        wanted = [child.value["anchor"] or slugify(child.value["text"]) for child in headings]
+        for child, anchor in zip(headings, unique_anchors(wanted), strict=True):
+            child.value["anchor"] = anchor
+
+        prose, code_lines, highlighted = [], 0, {}
+        for sample in self.code_samples():
+            language = sample["language"] or "text"
+            key = code_key(sample["code"], language, sample["highlight"])
+            highlighted[key] = highlight(sample["code"], language, sample["highlight"])
+            code_lines += sample["code"].count("\n") + 1
+        for child in self.body:
+            if child.block_type not in ("code", "code_tabs"):
+                prose.extend(child.block.get_searchable_content(child.value))
+        words = count_words(" ".join([self.summary, *map(str, prose)]))
+        self.reading_time = reading_minutes(words + code_lines * 5)
+        self.highlighted_code = highlighted
+
+    def code_samples(self):
+        for child in self.body:
+            if child.block_type == "code":
+                yield child.value
+            elif child.block_type == "code_tabs":
+                yield from child.value["tabs"]
+
+    def table_of_contents(self):
+        """[{text, anchor, children: [...]}] from the h2/h3 headings; no queries."""
+        toc = []
+        for child in self.body.raw_data:
+            if child["type"] != "heading":
+                continue
+            value = child["value"]
+            entry = {
+                "text": value["text"],
+                "anchor": value["anchor"] or slugify(value["text"]),
+                "children": [],
+            }
+            if value["level"] == "h3" and toc:
+                toc[-1]["children"].append(entry)
+            else:
+                toc.append(entry)
+        return toc
+
+    def page_link_urls(self, request):
+        """URLs of the pages linked from the body's rich text, fetched in one query."""
+        ids = set()
+        for match in _PAGE_LINK_ID.finditer(str(self.body.raw_data)):
+            ids.add(int(match.group(1) or match.group(2)))
+        if not ids:
+            return {}
+        pages = Page.objects.filter(id__in=ids)
+        return {str(page.id): page.get_url(request) for page in pages}
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        ancestors = list(self.get_ancestors().filter(depth__gt=1))
+        section = ancestors[-1] if ancestors else None
+        siblings = list(section.get_children().live()) if section else []
+        position = next((i for i, p in enumerate(siblings) if p.pk == self.pk), None)
+        tags = list(self.tags.all())
+        context.update(
+            breadcrumbs=ancestors,
+            section=section,
+            previous_guide=siblings[position - 1] if position else None,
+            next_guide=(
+                siblings[position + 1]
+                if position is not None and position + 1 < len(siblings)
+                else None
+            ),
+            guide_tags=tags,
+            authors=list(self.authors.all()),
+            related_guides=self.related_by_tags(tags),
+            toc=self.table_of_contents(),
+            page_links=self.page_link_urls(request),
+        )
+        return context
+
+    def related_by_tags(self, tags, limit=3):
+        if not tags:
+            return []
+        return list(
+            GuidePage.objects.live()
+            .exclude(pk=self.pk)
+            .filter(tagged_items__tag__in=[tag.pk for tag in tags])
+            .annotate(shared_tags=Count("tagged_items"))
+            .order_by("-shared_tags", "title")
+            .defer_streamfields()
+            .only("id", "title", "url_path", "summary", "difficulty", "reading_time")[:limit]
+        )
+
+    @cached_property
+    def section_slug(self):
+        parts = self.url_path.strip("/").split("/")
+        return parts[-2] if len(parts) >= 2 else ""
+
+
+@receiver(page_published, sender=GuidePage)
+def index_guide_with_its_tags(sender, instance, **kwargs):
+    """Wagtail indexes a page on post_save, which comes before ClusterableModel saves the
+    page's tags; index a published guide again once they are saved, so tags are searchable."""
+    index.insert_or_update_object(instance)
+
+
+class GuideImport(models.Model):
+    """What load_guides imported from guides/content/, to keep re-runs idempotent and
+    never overwrite an editor's work: the page, the section it was filed under, a
+    fingerprint of the generated content and the revision the loader published."""
+
+    slug = models.SlugField(max_length=255, unique=True)
+    page = models.OneToOneField(
+        GuidePage, null=True, on_delete=models.SET_NULL, related_name="import_record"
+    )
+    section = models.SlugField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.slug
+
+
+# Listing helpers -----------------------------------------------------------------------
+
+
+class GuideFilterForm(forms.Form):
+    """The library's filters, read from the query string; invalid values are reported
+    and ignored rather than failing the page."""
+
+    section = forms.ChoiceField(required=False)
+    tag = forms.SlugField(required=False, max_length=100)
+    difficulty = forms.ChoiceField(required=False, choices=[("", "Any"), *DIFFICULTY_CHOICES])
+
+    def __init__(self, data, sections):
+        super().__init__(data)
+        self.fields["section"].choices = [("", "All"), *((s.slug, s.title) for s in sections)]
+
+    def filters(self):
+        self.is_valid()
+        return {
+            name: self.cleaned_data.get(name, "") if name not in self.errors else ""
+            for name in ("section", "tag", "difficulty")
+        }
+
+
+def query_without_page(filters, **changes):
+    params = {**filters, **changes}
+    return urlencode({key: value for key, value in params.items() if value})
+
+
+def facet_links(filters, name, choices, all_label):
+    """Links for one filter group: each keeps the other filters and resets the page."""
+    links = []
+    for value, label in [("", all_label), *choices]:
+        query = query_without_page(filters, **{name: value})
+        links.append(
+            {
+                "label": label,
+                "href": f"?{query}" if query else "./",
+                "current": filters[name] == value,
+            }
+        )
+    return links
+
+
+def with_sections(guides, sections):
+    """Attach each guide's section page without a query per guide."""
+    by_slug = {section.slug: section for section in sections}
+    guides = list(guides)
+    for guide in guides:
+        guide.section_page = by_slug.get(guide.section_slug)
+    return guides

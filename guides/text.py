@@ -1,0 +1,71 @@
+"""Text helpers for the guide library: anchors, reading time, search-term marking.
+
+Pure Python (no Django imports), tested directly.
+"""
+
+import html
+import re
+import unicodedata
+
+WORDS_PER_MINUTE = 220
+_WORD = re.compile(r"\w+", re.UNICODE)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def slugify(text, fallback="section"):
+    """An ASCII anchor for a heading: 'Close codes: 1000 to 1015' -> 'close-codes-1000-to-1015'."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return slug[:80].rstrip("-") or fallback
+
+
+def unique_anchors(anchors):
+    """Make a list of anchors unique in order: ['a', 'a', 'b'] -> ['a', 'a-2', 'b']."""
+    seen = set()
+    result = []
+    for anchor in anchors:
+        candidate, n = anchor, 1
+        while candidate in seen:
+            n += 1
+            candidate = f"{anchor}-{n}"
+        seen.add(candidate)
+        result.append(candidate)
+    return result
+
+
+def count_words(text):
+    return len(_WORD.findall(html.unescape(_TAG.sub(" ", text))))
+
+
+def reading_minutes(words, per_minute=WORDS_PER_MINUTE):
+    """Whole minutes, at least one."""
+    return max(1, round(words / per_minute))
+
+
+def search_terms(query, limit=12):
+    """The words of a query worth marking in results, longest first, without repeats."""
+    seen = []
+    for word in _WORD.findall(query.lower()):
+        if word not in seen:
+            seen.append(word)
+    return sorted(seen[:limit], key=len, reverse=True)
+
+
+def mark_terms(text, query):
+    """Escape `text` for HTML and wrap each word of `query` found at the start of a word
+    in <mark>. The result is safe to output as HTML: everything else is escaped."""
+    terms = search_terms(query)
+    if not terms or not text:
+        return html.escape(text or "")
+    pattern = re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(term) for term in terms) + ")", re.IGNORECASE
+    )
+    out = []
+    position = 0
+    for match in pattern.finditer(text):
+        out.append(html.escape(text[position : match.start()]))
+        out.append(f"<mark>{html.escape(match.group(0))}</mark>")
+        position = match.end()
+    out.append(html.escape(text[position:]))
+    return "".join(out)

@@ -1,0 +1,83 @@
+from urllib.parse import urlencode, urlsplit
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_safe
+from wagtail.contrib.sitemaps import Sitemap
+from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
+
+from .models import GuidePage, GuideSectionPage
+
+RESULTS_PER_PAGE = 10
+MAX_QUERY_LENGTH = 200
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, strip=True)
+
+    def query(self):
+        """The query to run (whitespace collapsed, at most MAX_QUERY_LENGTH characters)
+        and whether it had to be shortened."""
+        self.is_valid()
+        text = " ".join(self.cleaned_data.get("q", "").replace("\x00", " ").split())
+        return text[:MAX_QUERY_LENGTH].strip(), len(text) > MAX_QUERY_LENGTH
+
+
+@require_safe
+def search(request):
+    query, shortened = SearchForm(request.GET).query()
+    results = []
+    if query:
+        # Wagtail's SQLite backend quotes each term but not a double quote inside it.
+        terms = query.replace('"', " ").strip()
+        if terms:
+            results = GuidePage.objects.live().defer_streamfields().search(terms, operator="and")
+    listing = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    sections = {section.slug: section for section in GuideSectionPage.objects.live()}
+    hits = list(listing.object_list)
+    for hit in hits:
+        hit.section_page = sections.get(hit.section_slug)
+    return TemplateResponse(
+        request,
+        "guides/search.html",
+        {
+            "search_query": query,
+            "shortened": shortened,
+            "max_length": MAX_QUERY_LENGTH,
+            "listing": listing,
+            "hits": hits,
+            "page_query": urlencode({"q": query}),
+            "meta_title": f"Search: {query}" if query else "Search the guides",
+        },
+    )
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /django-admin/",
+        "Disallow: /search/",
+        "",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+class RequestHostSitemap(Sitemap):
+    """Wagtail's sitemap, with URLs on the host the sitemap was requested from (like the
+    canonical links), rather than the Site record's hostname."""
+
+    def _urls(self, page, protocol, domain):
+        urls = super()._urls(page, protocol, domain)
+        for url in urls:
+            url["location"] = self.request.build_absolute_uri(urlsplit(url["location"]).path)
+        return urls
+
+
+@require_safe
+def sitemap(request):
+    return wagtail_sitemap(request, sitemaps={"pages": RequestHostSitemap})

@@ -1,0 +1,299 @@
+"""Guide pages: the reading experience, page rules, validation and the query budget."""
+
+import itertools
+from unittest import mock
+
+import pytest
+from bs4 import BeautifulSoup
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
+from wagtail.blocks import StreamBlockValidationError
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.test.utils import WagtailPageTestCase
+
+from guides.blocks import CodeBlock, FigureBlock
+from guides.models import GuideIndexPage, GuidePage, GuideSectionPage
+from tests.guides_factories import (
+    callout,
+    code,
+    code_tabs,
+    guide_form_data,
+    heading,
+    make_author,
+    make_guide,
+    make_library,
+    page_link,
+    paragraph,
+    quote,
+    related,
+    table,
+)
+from website.models import HomePage
+
+# Wagtail's routing, the site, view restrictions, settings and our own lookups: a
+# guide page must stay within this whatever its length, tags or neighbours.
+GUIDE_PAGE_QUERY_BUDGET = 20
+
+
+@pytest.fixture
+def library(db):
+    return make_library()
+
+
+def soup(response):
+    assert response.status_code == 200
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def rich_guide(library, **kwargs):
+    other = make_guide(library["guides"], "Reconnection with backoff", tags=["reliability"])
+    author = make_author()
+    body = [
+        paragraph(f"<p>Read {page_link(other, 'the reconnection guide')} first.</p>"),
+        heading("The upgrade request"),
+        code("GET /chat HTTP/1.1\nUpgrade: websocket", language="http", check="none"),
+        heading("Computing the accept key", level="h3"),
+        code("import base64\nimport hashlib\nkey = 1", filename="accept.py", highlight="2"),
+        callout("<p>Never reuse a key.</p>", kind="warning"),
+        table(["Code", "Meaning"], [["101", "Switching"], ["426", "Upgrade required"]]),
+        quote("<p>Keep it simple.</p>", attribution="An engineer"),
+        code_tabs(
+            ("JavaScript", "javascript", "new WebSocket(url)"),
+            ("Python", "python", "connect(url)"),
+        ),
+        heading("Closing"),
+        related(other),
+    ]
+    defaults = {"tags": ["handshake", "reliability"], "authors": [author], "body": body}
+    return make_guide(library["internals"], "The opening handshake", **{**defaults, **kwargs})
+
+
+class GuidePageRulesTests(WagtailPageTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.library = make_library()
+        cls.guide = make_guide(cls.library["internals"], body=[heading("Start"), code("x = 1")])
+
+    def test_the_library_lives_under_the_home_page_and_holds_sections(self):
+        self.assertAllowedParentPageTypes(GuideIndexPage, {HomePage})
+        self.assertAllowedSubpageTypes(GuideIndexPage, {GuideSectionPage})
+
+    def test_guides_live_in_sections_and_have_no_children(self):
+        self.assertAllowedParentPageTypes(GuidePage, {GuideSectionPage})
+        self.assertAllowedSubpageTypes(GuidePage, set())
+
+    def test_a_guide_renders_previews_and_opens_in_the_editor(self):
+        self.assertPageIsRenderable(self.guide)
+        form = guide_form_data(slug=self.guide.slug)
+        self.assertPageIsPreviewable(self.guide, post_data=form)
+        self.assertPageIsEditable(self.guide, post_data=form)
+
+    def test_a_moderator_can_create_and_publish_a_guide_with_several_block_types(self):
+        moderator = User.objects.create_user("mo", "mo@example.com", "pw", is_staff=False)
+        moderator.groups.add(Group.objects.get(name="Moderators"))
+        self.client.force_login(moderator)
+        section = self.library["guides"]
+        self.assertCanCreate(section, GuidePage, guide_form_data())
+        guide = GuidePage.objects.get(slug="heartbeats-through-proxies")
+        self.assertEqual(
+            [block.block_type for block in guide.body], ["heading", "text", "code", "callout"]
+        )
+        self.assertEqual(guide.body[0].value["anchor"], "why-proxies-drop-idle-sockets")
+        self.assertEqual(sorted(tag.name for tag in guide.tags.all()), ["heartbeats", "proxies"])
+        self.assertTrue(guide.live)
+
+    def test_sections_and_the_library_render(self):
+        self.assertPageIsRenderable(self.library.index)
+        self.assertPageIsRenderable(self.library["internals"])
+
+
+def test_a_guide_shows_title_summary_facts_authors_and_tags(client, library):
+    guide = rich_guide(library)
+    page = soup(client.get(guide.url))
+    assert page.h1.get_text() == "The opening handshake"
+    assert page.select_one(".guide__summary").get_text() == guide.summary
+    facts = page.select_one(".guide__facts").get_text(" ", strip=True)
+    assert "Beginner" in facts and "1 min" in facts and "1 November 2026" in facts
+    assert "Ada Example" in page.select_one(".guide__authors").get_text()
+    assert [a.get_text() for a in page.select(".guide__header .tag")] == [
+        "handshake",
+        "reliability",
+    ]
+
+
+def test_breadcrumbs_lead_from_home_through_the_section(client, library):
+    guide = rich_guide(library)
+    crumbs = soup(client.get(guide.url)).select(".breadcrumbs a")
+    assert [a["href"] for a in crumbs] == ["/", "/guides/", "/guides/internals/"]
+
+
+def test_headings_get_stable_anchors_and_build_a_nested_table_of_contents(client, library):
+    guide = rich_guide(library)
+    page = soup(client.get(guide.url))
+    assert page.find("h2", id="the-upgrade-request").get_text() == "The upgrade request"
+    assert page.find("h3", id="computing-the-accept-key")
+    toc = page.select_one("nav.toc > ol")
+    assert [a["href"] for a in toc.select(":scope > li > a")] == [
+        "#the-upgrade-request",
+        "#closing",
+    ]
+    assert toc.select_one("li ol a")["href"] == "#computing-the-accept-key"
+
+
+def test_anchors_are_saved_with_the_page_so_editing_the_heading_keeps_them(library):
+    guide = rich_guide(library)
+    stored = GuidePage.objects.get(pk=guide.pk).body.raw_data[1]["value"]
+    assert stored["anchor"] == "the-upgrade-request"
+
+
+def test_headings_appear_in_order_h1_then_h2_then_h3(client, library):
+    guide = rich_guide(library)
+    levels = [int(h.name[1]) for h in soup(client.get(guide.url)).find_all(["h1", "h2", "h3"])]
+    assert levels[0] == 1
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels))
+
+
+def test_code_is_highlighted_with_filename_and_marked_lines(client, library):
+    guide = rich_guide(library)
+    figure = soup(client.get(guide.url)).find("span", string="accept.py").find_parent("figure")
+    assert figure.select_one("pre code .kn").get_text() == "import"
+    assert figure.select_one(".hll").get_text().startswith("import hashlib")
+
+
+def test_code_is_highlighted_when_saved_so_a_view_never_runs_pygments(client, library):
+    guide = rich_guide(library)
+    assert len(guide.highlighted_code) == 4
+    with mock.patch("guides.blocks.highlight", side_effect=AssertionError("highlighted in a view")):
+        response = client.get(guide.url)
+    assert b'<span class="kn">import</span>' in response.content
+
+
+def test_scrollable_code_and_tables_can_be_reached_by_keyboard_and_are_labelled(client, library):
+    page = soup(client.get(rich_guide(library).url))
+    for region in page.select("pre.code__pre, .table-scroll"):
+        assert region["tabindex"] == "0"
+        assert region["aria-label"]
+
+
+def test_unchecked_samples_say_so_and_checked_ones_do_not(client, library):
+    page = soup(client.get(rich_guide(library).url))
+    unchecked = [f.select_one(".code__unchecked") is not None for f in page.select("figure.code")]
+    assert unchecked == [True, False, False, False]
+    assert "not checked by our test suite" in page.select_one(".code__unchecked").get_text()
+
+
+def test_tabbed_code_renders_every_language_labelled_for_use_without_javascript(client, library):
+    group = soup(client.get(rich_guide(library).url)).select_one("[data-code-tabs]")
+    assert [f["data-tab-label"] for f in group.select("figure.code")] == ["JavaScript", "Python"]
+    assert [s.get_text() for s in group.select(".code__tab-label")] == ["JavaScript", "Python"]
+
+
+def test_callout_table_and_quote_render_as_semantic_html(client, library):
+    page = soup(client.get(rich_guide(library).url))
+    assert page.select_one(".callout--warning[role=note]").get_text(" ", strip=True) == (
+        "Warning Never reuse a key."
+    )
+    assert [th.get_text() for th in page.select(".data-table thead th")] == ["Code", "Meaning"]
+    assert page.select_one(".data-table tbody th[scope=row]").get_text() == "101"
+    assert page.select_one(".quote figcaption").get_text() == "— An engineer"
+
+
+def test_links_to_other_guides_point_at_them(client, library):
+    page = soup(client.get(rich_guide(library).url))
+    assert page.find("a", string="the reconnection guide")["href"] == (
+        "/guides/guides/reconnection-with-backoff/"
+    )
+    assert (
+        page.select_one(".related-block a")["href"] == "/guides/guides/reconnection-with-backoff/"
+    )
+
+
+def test_previous_and_next_link_to_the_neighbours_in_the_section(client, library):
+    first = make_guide(library["internals"], "First")
+    second = make_guide(library["internals"], "Second")
+    make_guide(library["internals"], "Draft", publish=False)
+    page = soup(client.get(second.url))
+    assert page.select_one(".pager a[rel=prev]")["href"] == first.url
+    assert page.select_one(".pager a[rel=next]") is None
+
+
+def test_guides_sharing_tags_are_suggested_most_shared_first(client, library):
+    guide = make_guide(library["guides"], "Main", tags=["a", "b", "c"])
+    make_guide(library["internals"], "One shared", tags=["a"])
+    make_guide(library["comparisons"], "Two shared", tags=["a", "b"])
+    make_guide(library["use-cases"], "Nothing shared", tags=["z"])
+    titles = [a.get_text() for a in soup(client.get(guide.url)).select(".guide__related a")]
+    assert titles == ["Two shared", "One shared"]
+
+
+def test_the_edit_link_is_shown_to_editors_only(client, library):
+    guide = rich_guide(library)
+    assert soup(client.get(guide.url)).select_one(".guide__edit") is None
+    client.force_login(User.objects.create_superuser("editor", "e@example.com", "pw"))
+    link = soup(client.get(guide.url)).select_one(".guide__edit a")
+    assert link["href"] == f"/admin/pages/{guide.pk}/edit/"
+
+
+def test_a_guide_page_costs_the_same_few_queries_however_long_tagged_or_linked(
+    client, library, django_assert_max_num_queries
+):
+    small = make_guide(library["internals"], "Small", body=[paragraph("<p>Short.</p>")])
+    with django_assert_max_num_queries(GUIDE_PAGE_QUERY_BUDGET) as captured:
+        assert client.get(small.url).status_code == 200
+    small_count = len(captured)
+
+    neighbours = [make_guide(library["internals"], f"Neighbour {n}", tags=["t1"]) for n in range(6)]
+    big = rich_guide(library, tags=[f"t{n}" for n in range(12)])
+    big.body = list(big.body.raw_data) * 8 + [
+        paragraph(f"<p>{page_link(page, page.title)}</p>") for page in neighbours
+    ]
+    big.save_revision().publish()
+    with django_assert_max_num_queries(small_count) as captured:
+        response = client.get(big.url)
+    assert response.status_code == 200
+    assert response.content.count(b'class="code"') == 8 * 4
+
+
+def test_a_subsection_before_any_section_is_refused_with_a_message_on_the_block():
+    block = GuidePage._meta.get_field("body").stream_block
+    value = block.to_python([heading("Orphan", level="h3")])
+    with pytest.raises(StreamBlockValidationError) as error:
+        block.clean(value)
+    assert "must follow a section" in str(error.value.block_errors[0])
+
+
+def test_two_headings_with_the_same_anchor_are_refused():
+    block = GuidePage._meta.get_field("body").stream_block
+    value = block.to_python([heading("A", anchor="same"), heading("B", anchor="same")])
+    with pytest.raises(StreamBlockValidationError) as error:
+        block.clean(value)
+    assert "already uses the anchor" in str(error.value.block_errors[1])
+
+
+def test_a_bad_highlighted_lines_value_is_explained_beside_the_field():
+    block = CodeBlock()
+    value = block.to_python({"language": "python", "code": "x", "highlight": "2-1", "check": "run"})
+    with pytest.raises(StructBlockValidationError) as error:
+        block.clean(value)
+    assert "ranges go upwards" in str(error.value.block_errors["highlight"])
+
+
+def test_a_figure_needs_an_image_or_an_existing_static_file():
+    block = FigureBlock()
+    with pytest.raises(StructBlockValidationError) as error:
+        block.clean(block.to_python({"alt": "x", "static_path": "guides/nothing.svg"}))
+    assert "There is no static/guides/nothing.svg" in str(error.value.block_errors["static_path"])
+    with pytest.raises(StructBlockValidationError):
+        block.clean(block.to_python({"alt": "x"}))
+
+
+def test_summary_is_required(library):
+    guide = GuidePage(title="No summary", slug="no-summary", body=[paragraph("<p>x</p>")])
+    with pytest.raises(ValidationError, match="summary"):
+        library["guides"].add_child(instance=guide)
+
+
+def test_reading_time_counts_the_words_of_the_body(library):
+    words = " ".join(["word"] * 1100)
+    guide = make_guide(library["guides"], "Long", body=[paragraph(f"<p>{words}</p>")])
+    assert guide.reading_time == 5

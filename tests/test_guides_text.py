@@ -1,0 +1,85 @@
+"""Pure helpers of the guide library: anchors, reading time, search marks, highlighting."""
+
+import pytest
+
+from guides import code, text
+
+
+def test_slugify_makes_short_ascii_anchors():
+    assert (
+        text.slugify("Close codes: 1000\u20131015 (\u00fcberblick)")
+        == "close-codes-1000-1015-uberblick"
+    )
+
+
+def test_slugify_falls_back_when_nothing_is_left():
+    assert text.slugify("—!?") == "section"
+
+
+def test_unique_anchors_number_the_repeats():
+    assert text.unique_anchors(["a", "b", "a", "a"]) == ["a", "b", "a-2", "a-3"]
+
+
+def test_reading_time_is_whole_minutes_and_at_least_one():
+    assert text.reading_minutes(10) == 1
+    assert text.reading_minutes(2200) == 10
+
+
+def test_count_words_ignores_markup():
+    assert text.count_words("<p>Two <b>words</b></p>") == 2
+
+
+def test_marking_terms_escapes_everything_else():
+    marked = text.mark_terms('<script>alert("frame")</script> Frames', "frame")
+    assert marked == (
+        "&lt;script&gt;alert(&quot;<mark>frame</mark>&quot;)&lt;/script&gt; <mark>Frame</mark>s"
+    )
+
+
+def test_marking_terms_treats_the_query_as_text_not_a_pattern():
+    assert text.mark_terms("a.b (c)", ".* (c") == "a.b (<mark>c</mark>)"
+
+
+def test_marking_terms_only_matches_at_word_starts():
+    assert text.mark_terms("ping and mapping", "ping") == "<mark>ping</mark> and mapping"
+
+
+def test_marking_terms_with_an_empty_query_just_escapes():
+    assert text.mark_terms("<b>", "") == "&lt;b&gt;"
+
+
+def test_line_spec_expands_ranges_in_order():
+    assert code.parse_line_spec("7, 3,5-6") == (3, 5, 6, 7)
+
+
+@pytest.mark.parametrize("spec", ["a", "3-", "5-2", "0", "1;2", "99999"])
+def test_line_spec_refuses_what_is_not_lines(spec):
+    with pytest.raises(ValueError, match="“"):
+        code.parse_line_spec(spec)
+
+
+def test_highlighting_tokenises_and_marks_the_chosen_lines():
+    html = code.highlight("import os\nx = 1\n", "python", "2")
+    assert '<span class="kn">import</span>' in html
+    assert html.splitlines()[1].startswith('<span class="hll">')
+
+
+def test_highlighting_escapes_the_code():
+    assert "&lt;/script&gt;" in code.highlight("</script>", "text")
+
+
+def test_highlighting_is_memoised_per_process():
+    code.highlight.cache_clear()
+    code.highlight("x = 1", "python")
+    code.highlight("x = 1", "python")
+    assert code.highlight.cache_info().hits == 1
+
+
+def test_code_keys_change_with_language_lines_and_code():
+    keys = {
+        code.code_key("x", "python"),
+        code.code_key("x", "text"),
+        code.code_key("x", "python", "1"),
+        code.code_key("y", "python"),
+    }
+    assert len(keys) == 4
