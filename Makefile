@@ -22,6 +22,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 setup: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py setup_site
+	$(PY) manage.py load_guides
 	$(PY) manage.py load_protocols
 
 ## run: set up and serve with runserver (Daphne: HTTP and WebSockets) on $(HOST):$(PORT)
