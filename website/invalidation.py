@@ -9,12 +9,14 @@ the feed) also get "pagelist".
 Invalidating: when content changes, the entries it affects are dropped, after the
 transaction commits, in every process (RedisBus) or in this one (LocalBus):
 
-- a page published, unpublished, moved or deleted: everything that loaded it; every
-  response that loaded one of its siblings (listings, previous/next links); the
-  pages served by its ancestors (section, library index, home); pages that reference
-  it (Wagtail's ReferenceIndex) or share a tag with it (related guides); page lists
-  outside the tree (sitemap.xml, the feed); and, when its URL changes, every cached
-  URL under its old URL;
+- a page published: everything that loaded it (its own URL, its siblings' previous
+  and next links, listings and related guides that showed it); the pages served by
+  its ancestors (section, library index, home: their lists and counts); pages that
+  reference it (Wagtail's ReferenceIndex) or share a tag with it (related guides it
+  may now appear in); page lists outside the tree (sitemap.xml, the feed);
+- a page that appears, goes or moves (first publish, unpublish, delete, move, new
+  slug): all that, plus every response that loaded one of its siblings (any list of
+  them may gain or lose it) and every cached URL under its old URL;
 - a snippet, setting, image, document or tag changed: everything that loaded it
   (and, when one is created or deleted, everything that loaded any of its kind);
 - a page's privacy changed: the page and everything under its URL;
@@ -27,7 +29,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
-from django.db.models.signals import post_delete, post_init, post_save, pre_delete
+from django.db.models.signals import post_delete, post_init, post_save, pre_delete, pre_save
 from modelcluster.fields import ParentalKey
 from taggit.managers import TaggableManager
 from wagtail import hooks
@@ -176,16 +178,23 @@ def pages_sharing_tags(page):
     return ids
 
 
-def page_invalidation(page, parent_path=None, old_url_path=None):
+def page_invalidation(page, parent_path=None, old_url_path=None, membership=True):
     """What a change to `page` affects, where it stands in the tree now (or, for a move
-    or deletion, where it stood): see the module docstring."""
+    or deletion, where it stood): see the module docstring.
+
+    `membership` says whether the set of live pages under its parent changes (the page
+    appears, goes or moves): then every response that loaded any of its siblings goes
+    too (they may list them). An edit of a page that stays where it was affects only
+    what loaded the page itself, which includes its siblings' previous/next links."""
     parent_path = parent_path if parent_path is not None else page.path[: -Page.steplen]
     ancestor_ids = Page.objects.filter(
         path__in=[
             parent_path[:end] for end in range(Page.steplen, len(parent_path) + 1, Page.steplen)
         ]
     ).values_list("id", flat=True)
-    tags = {f"page:{page.pk}", f"children:{parent_path}", PAGELIST}
+    tags = {f"page:{page.pk}", PAGELIST}
+    if membership:
+        tags.add(f"children:{parent_path}")
     tags.update(f"served:{pk}" for pk in ancestor_ids)
     tags.update(f"served:{pk}" for pk in pages_sharing_tags(page))
     page_type = ReferenceIndex._get_base_content_type(Page)
@@ -213,20 +222,30 @@ def schedule(invalidation):
 
 
 def on_page_published(sender, instance, **kwargs):
-    schedule(page_invalidation(instance))
+    # The save that publishing does has already told whether the page is new to readers.
+    schedule(page_invalidation(instance, membership=False))
 
 
 def on_page_unpublished(sender, instance, **kwargs):
     schedule(page_invalidation(instance, old_url_path=instance.url_path))
 
 
+def on_page_saving(sender, instance, raw=False, **kwargs):
+    """Remember whether the page was live before this save: going live adds it to lists."""
+    if not raw and _content_kind(sender) == "page":
+        instance._response_cache_was_live = bool(
+            instance.pk and Page.objects.filter(pk=instance.pk, live=True).exists()
+        )
+
+
 def on_page_saved(sender, instance, created, raw=False, update_fields=None, **kwargs):
-    """Pages created live, or changed with `save()` rather than published (scripts)."""
+    """Pages published, created live, or changed with `save()` by a script."""
     if raw or not instance.live:
         return
     if update_fields is not None and set(update_fields) <= DRAFT_FIELDS:
         return
-    schedule(page_invalidation(instance))
+    was_live = getattr(instance, "_response_cache_was_live", False)
+    schedule(page_invalidation(instance, membership=created or not was_live))
 
 
 def on_page_slug_changed(sender, instance, instance_before, **kwargs):
@@ -314,6 +333,7 @@ def connect():
     page_slug_changed.connect(on_page_slug_changed, dispatch_uid="response_cache_slug")
     pre_page_move.connect(on_pre_page_move, dispatch_uid="response_cache_pre_move")
     post_page_move.connect(on_post_page_move, dispatch_uid="response_cache_post_move")
+    pre_save.connect(on_page_saving, dispatch_uid="response_cache_saving")
     post_save.connect(on_saved, dispatch_uid="response_cache_saved")
     pre_delete.connect(on_pre_delete, dispatch_uid="response_cache_pre_delete")
     post_delete.connect(on_deleted, dispatch_uid="response_cache_deleted")

@@ -1,0 +1,279 @@
+"""The response cache across processes: real `manage.py serve` processes sharing Redis,
+content published from yet another process, and the Redis bus on its own."""
+
+import json
+import secrets
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.conftest import require
+from tests.servers import ROOT, server_env
+from tests.services import REDIS_SERVER, RedisServer
+from website.cache_bus import RedisBus
+from website.response_cache import Invalidation, ResponseStore, build_variants
+
+MACHINE_REDIS = "redis://127.0.0.1:6379/0"
+STALE_AFTER = 1.0  # a reader never sees a stale page this long after a publish
+
+
+def machine_redis_is_up():
+    import redis
+
+    try:
+        return redis.Redis.from_url(MACHINE_REDIS, socket_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+def get(url, cookie=None):
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def from_cache(headers):
+    return headers.get("cache-status", "").endswith("hit")
+
+
+def warm(url):
+    """Fetch until the page is answered from the store (the first fetch renders it)."""
+    for _ in range(40):
+        _, headers, body = get(url)
+        if from_cache(headers):
+            return body
+        time.sleep(0.05)
+    raise AssertionError(f"{url} never came from the cache")
+
+
+def shell(env, code):
+    """Run Python in a `manage.py shell` of its own: a third process, like an editor's."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+FIND_GUIDES = """
+import json
+from wagtail.models import Page
+
+def url(page):
+    return page.get_url()
+
+sections = [s for s in Page.objects.live().filter(depth=4) if s.get_children().live().count() >= 3]
+section = sections[0]
+guides = list(section.get_children().live().specific())
+target = guides[1]
+tags = set(target.tags.names())
+unrelated = next(
+    g for g in Page.objects.live().filter(depth=5).exclude(path__startswith=section.path).specific()
+    if not tags & set(g.tags.names())
+)
+print(json.dumps({
+    "id": target.pk,
+    "title": target.title,
+    "guide": url(target),
+    "previous": url(guides[0]),
+    "next": url(guides[2]),
+    "section": url(section),
+    "index": url(section.get_parent()),
+    "unrelated": url(unrelated),
+}))
+"""
+
+RETITLE = """
+from wagtail.models import Page
+page = Page.objects.get(pk={pk}).specific
+page.title = {title!r}
+page.save_revision().publish()
+"""
+
+
+@pytest.fixture(scope="module")
+def redis_env(live_database):
+    require(machine_redis_is_up(), "the machine's Redis is not reachable at 127.0.0.1:6379")
+    # A channel of this run's own: parallel runs on the machine never see each other.
+    channel = f"wsref-test-{secrets.token_hex(6)}:response-cache"
+    return {"REDIS_URL": MACHINE_REDIS, "RESPONSE_CACHE_CHANNEL": channel}
+
+
+@pytest.fixture(scope="module")
+def pair(start_server, redis_env):
+    """Two production server processes sharing the database and Redis."""
+    return start_server("serve", **redis_env), start_server("serve", **redis_env)
+
+
+@pytest.fixture(scope="module")
+def guides(live_database, redis_env):
+    return json.loads(shell(server_env(live_database, **redis_env), FIND_GUIDES))
+
+
+@pytest.fixture
+def retitle(live_database, redis_env, guides):
+    """Publishes a new title for the chosen guide from a third process; puts it back after."""
+    env = server_env(live_database, **redis_env)
+
+    def publish(title):
+        shell(env, RETITLE.format(pk=guides["id"], title=title))
+        return time.monotonic()
+
+    yield publish
+    publish(guides["title"])
+
+
+@pytest.mark.redis
+def test_a_guide_published_from_another_process_is_fresh_on_every_server_within_a_second(
+    pair, guides, retitle
+):
+    for server in pair:
+        warm(server.http_url + guides["guide"])
+    title = f"Retitled {secrets.token_hex(3)}"
+    published_at = retitle(title)
+    for server in pair:
+        while True:
+            status, _, body = get(server.http_url + guides["guide"])
+            if title in body:
+                break
+            assert time.monotonic() - published_at < STALE_AFTER, "stale page after a publish"
+            time.sleep(0.02)
+        assert status == 200
+
+
+@pytest.mark.redis
+def test_a_publish_refreshes_the_listings_and_neighbours_that_show_the_guide(pair, guides, retitle):
+    server = pair[0]
+    shown_in = ["guide", "previous", "next", "section", "index"]
+    for name in shown_in:
+        assert guides["title"] in warm(server.http_url + guides[name]), name
+    warm(server.http_url + "/guides/feed.xml")
+    title = f"Retitled {secrets.token_hex(3)}"
+    retitle(title)
+    time.sleep(0.2)  # the invalidation is on its way through Redis
+    for name in shown_in:
+        assert title in get(server.http_url + guides[name])[2], f"{name} still shows the old title"
+    assert title in get(server.http_url + "/guides/feed.xml")[2]
+
+
+@pytest.mark.redis
+def test_a_publish_leaves_an_unrelated_guide_in_the_cache(pair, guides, retitle):
+    server = pair[0]
+    warm(server.http_url + guides["unrelated"])
+    retitle(f"Retitled {secrets.token_hex(3)}")
+    time.sleep(0.2)
+    _, headers, _ = get(server.http_url + guides["unrelated"])
+    assert from_cache(headers)
+
+
+UNPUBLISH = """
+from wagtail.models import Page
+Page.objects.get(pk={pk}).specific.unpublish()
+"""
+REPUBLISH = """
+from wagtail.models import Page
+Page.objects.get(pk={pk}).specific.get_latest_revision().publish()
+"""
+
+
+@pytest.mark.redis
+def test_a_guide_that_goes_and_comes_back_leaves_and_rejoins_the_lists_it_was_in(
+    pair, guides, live_database, redis_env
+):
+    server, env = pair[0], server_env(live_database, **redis_env)
+    lists = ["previous", "next", "section"]
+    for name in lists:
+        warm(server.http_url + guides[name])
+    try:
+        shell(env, UNPUBLISH.format(pk=guides["id"]))
+        time.sleep(0.2)
+        for name in lists:
+            assert guides["title"] not in get(server.http_url + guides[name])[2], name
+        assert get(server.http_url + guides["guide"])[0] == 404
+        for name in lists:
+            warm(server.http_url + guides[name])
+    finally:
+        shell(env, REPUBLISH.format(pk=guides["id"]))
+    time.sleep(0.2)
+    for name in lists:
+        assert guides["title"] in get(server.http_url + guides[name])[2], name
+
+
+# The Redis bus, without servers --------------------------------------------------------------
+
+
+def stored_entry(store, path="/guides/a/", tags=("page:1",)):
+    key = ("http", b"testserver", path, b"")
+    store.put(key, {}, 200, [], build_variants([], b"<p>guide</p>"), tags, store.generation)
+    return key
+
+
+def wait_until(condition, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def channel():
+    require(machine_redis_is_up(), "the machine's Redis is not reachable at 127.0.0.1:6379")
+    return f"wsref-test-{secrets.token_hex(6)}:response-cache"
+
+
+@pytest.mark.redis
+def test_an_invalidation_published_in_one_process_reaches_another_within_a_second(channel):
+    here, there = ResponseStore(), ResponseStore()
+    buses = [RedisBus(here, MACHINE_REDIS, channel), RedisBus(there, MACHINE_REDIS, channel)]
+    try:
+        for bus in buses:
+            bus.start()
+            assert bus.subscribed.wait(5)
+        kept = stored_entry(there, "/guides/b/", ("page:2",))
+        dropped = stored_entry(there, "/guides/a/", ("page:1",))
+        buses[0].publish(Invalidation(tags=frozenset({"page:1"})))
+        wait_until(lambda: there.get(dropped, {}) is None, timeout=STALE_AFTER)
+        assert there.get(kept, {}) is not None
+    finally:
+        for bus in buses:
+            bus.stop()
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    require(REDIS_SERVER, "redis-server is not installed")
+    server = RedisServer(tmp_path).start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.redis
+def test_while_redis_is_unreachable_the_store_is_emptied_and_stores_nothing(private_redis):
+    store = ResponseStore()
+    bus = RedisBus(store, private_redis.url, "wsref-test:response-cache", ping_interval=0.5)
+    try:
+        bus.start()
+        assert bus.subscribed.wait(5)
+        key = stored_entry(store)
+        private_redis.stop()
+        wait_until(lambda: not store.accepting)
+        assert store.get(key, {}) is None
+        stored_entry(store)
+        assert len(store) == 0
+        private_redis.start()
+        assert bus.subscribed.wait(10)
+        assert store.get(stored_entry(store), {}) is not None
+    finally:
+        bus.stop()
