@@ -187,7 +187,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "website.storage.StaticFilesStorage"},
 }
 # Fingerprinted names (all the templates use) are immutable for ten years whatever this
 # says; unfingerprinted names, linked from outside, are revalidated after an hour.

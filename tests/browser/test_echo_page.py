@@ -1,0 +1,374 @@
+"""The echo tester in Chromium, against the real servers."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 15_000
+
+
+def open_tester(page, server, query=""):
+    response = page.goto(f"{server.http_url}/echo/{query}")
+    expect(page.locator(".echo[data-ready=true]")).to_have_count(1)
+    return response
+
+
+def connect(page):
+    page.get_by_role("button", name="Connect", exact=True).click()
+    expect(page.locator("#state")).to_have_text("Open", timeout=TIMEOUT)
+
+
+def send(page, message):
+    page.locator("#message").fill(message)
+    page.get_by_role("button", name="Send", exact=True).click()
+
+
+def received(page):
+    return page.locator("#log .entry--in")
+
+
+@pytest.fixture
+def tester(served, page):
+    open_tester(page, served)
+    connect(page)
+    return page
+
+
+def test_the_tester_runs_under_the_strict_csp_without_console_errors(served, page, console_errors):
+    response = open_tester(page, served)
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    connect(page)
+    send(page, "hello")
+    expect(received(page)).to_have_count(1)
+    assert console_errors == []
+
+
+def test_the_default_target_is_this_sites_own_echo_endpoint(served, page):
+    open_tester(page, served)
+    expect(page.locator("#url")).to_have_value(f"{served.ws_url}/ws/echo/")
+
+
+def test_an_open_connection_shows_the_negotiated_subprotocol_and_extensions(served, page):
+    open_tester(page, served)
+    page.locator("#protocols").fill("chat, superchat")
+    connect(page)
+    expect(page.locator("#fact-protocol")).to_have_text("chat")
+    expect(page.locator("#fact-extensions")).to_contain_text("permessage-deflate")
+
+
+def test_a_text_message_comes_back_with_its_round_trip_time(tester):
+    send(tester, "hello")
+    echo = received(tester).first
+    expect(echo.locator(".entry__body")).to_have_text("hello")
+    expect(echo.locator(".entry__rtt")).to_have_text(re.compile(r"round trip \d+(\.\d+)? ms"))
+    expect(echo.locator(".entry__size")).to_have_text("5 B")
+    expect(tester.locator("#stat-received")).to_have_text("1 · 5 B")
+    expect(tester.locator("#stat-rtt-median")).to_have_text(re.compile(r"\d"))
+
+
+def test_enter_sends_and_shift_enter_starts_a_new_line(tester):
+    message = tester.locator("#message")
+    message.click()
+    message.type("line one")
+    tester.keyboard.press("Shift+Enter")
+    message.type("line two")
+    tester.keyboard.press("Enter")
+    expect(received(tester).first.locator(".entry__body")).to_have_text("line one\nline two")
+
+
+def test_the_arrow_keys_recall_sent_messages(tester):
+    for text in ("first", "second"):
+        send(tester, text)
+    expect(received(tester)).to_have_count(2)
+    message = tester.locator("#message")
+    message.focus()
+    tester.keyboard.press("ArrowUp")
+    expect(message).to_have_value("second")
+    tester.keyboard.press("ArrowUp")
+    expect(message).to_have_value("first")
+    tester.keyboard.press("ArrowDown")
+    expect(message).to_have_value("second")
+    tester.keyboard.press("ArrowDown")
+    expect(message).to_have_value("")
+
+
+def test_an_empty_message_is_echoed_too(tester):
+    send(tester, "")
+    expect(received(tester).first.locator(".entry__empty")).to_have_text("(empty)")
+
+
+def test_invalid_json_is_explained_beside_the_field_and_not_sent(tester):
+    tester.get_by_label("JSON").check()
+    send(tester, '{"unclosed": ')
+    error = tester.locator("#message-error")
+    expect(error).to_contain_text("Not valid JSON")
+    expect(tester.locator("#message")).to_have_attribute("aria-invalid", "true")
+    expect(tester.locator("#log .entry--out")).to_have_count(0)
+
+
+def test_json_is_pretty_printed_and_echoed_as_json(tester):
+    tester.get_by_label("JSON").check()
+    tester.locator("#message").fill('{"type":"ping","id":1}')
+    tester.get_by_role("button", name="Format JSON").click()
+    expect(tester.locator("#message")).to_have_value('{\n  "type": "ping",\n  "id": 1\n}')
+    tester.get_by_role("button", name="Send", exact=True).click()
+    expect(received(tester).first.locator(".entry__type")).to_have_text("json")
+
+
+def test_binary_written_in_hex_comes_back_as_a_hex_dump(tester):
+    tester.get_by_label("Binary").check()
+    send(tester, "de ad be ef 00")
+    echo = received(tester).first
+    expect(echo.locator(".entry__type")).to_have_text("binary")
+    expect(echo.locator(".entry__size")).to_have_text("5 B")
+    expect(echo.locator(".entry__body")).to_contain_text("00000000  de ad be ef 00")
+    expect(echo.locator(".entry__rtt")).to_be_visible()
+
+
+def test_binary_written_in_base64_comes_back_as_bytes(tester):
+    tester.get_by_label("Binary").check()
+    tester.get_by_label("Base64").check()
+    send(tester, "SGVsbG8=")
+    expect(received(tester).first.locator(".entry__body")).to_contain_text("48 65 6c 6c 6f")
+    expect(received(tester).first.locator(".entry__body")).to_contain_text("|Hello|")
+
+
+def test_bad_hex_is_explained_beside_the_field(tester):
+    tester.get_by_label("Binary").check()
+    send(tester, "zz")
+    expect(tester.locator("#message-error")).to_have_text('"z" is not a hex digit.')
+
+
+def test_an_html_payload_is_shown_as_literal_text(tester):
+    dialogs = []
+    tester.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    payload = '<img src=x onerror="alert(1)"><script>alert(2)</script><b>bold?</b>'
+    send(tester, payload)
+    body = received(tester).first.locator(".entry__body")
+    expect(body).to_have_text(payload)
+    assert tester.locator("#log img, #log script, #log b").count() == 0
+    assert dialogs == []
+
+
+def test_a_long_message_is_collapsed_until_asked_for(tester):
+    send(tester, "\n".join(f"line {i}" for i in range(40)))
+    echo = received(tester).first
+    expect(echo.locator(".entry__preview")).to_be_visible()
+    echo.get_by_text("Show all").click()
+    expect(echo.locator(".entry__long .entry__body")).to_contain_text("line 39")
+    expect(echo.locator(".entry__preview")).to_be_hidden()
+
+
+def test_repeat_sends_the_message_every_interval_until_unchecked(tester):
+    tester.locator("#message").fill("tick")
+    tester.locator("#repeat-ms").fill("100")
+    tester.get_by_label("Repeat every").check()
+    expect(received(tester)).to_have_count(4, timeout=TIMEOUT)
+    tester.get_by_label("Repeat every").uncheck()
+    count = received(tester).count()
+    tester.wait_for_timeout(400)
+    assert received(tester).count() <= count + 1
+
+
+def test_the_filter_shows_only_matching_entries(tester):
+    for text in ("apple", "banana", "apricot"):
+        send(tester, text)
+    expect(received(tester)).to_have_count(3)
+    tester.locator("#log-direction").select_option("in")
+    tester.locator("#log-filter").fill("ap")
+    expect(tester.locator("#log .entry:visible")).to_have_count(2)
+    expect(tester.locator("#log-count")).to_have_text(re.compile(r"^2 of \d+ entries shown$"))
+
+
+def test_the_log_exports_as_json(tester):
+    send(tester, "keep me")
+    expect(received(tester)).to_have_count(1)
+    with tester.expect_download() as download_info:
+        tester.get_by_role("button", name="Export JSON").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".json")
+    rows = json.loads(Path(download.path()).read_text())
+    echoes = [row for row in rows if row["direction"] == "in"]
+    assert echoes[0]["text"] == "keep me"
+    assert echoes[0]["rtt_ms"] >= 0
+
+
+def test_the_log_exports_as_plain_text(tester):
+    send(tester, "plain")
+    expect(received(tester)).to_have_count(1)
+    with tester.expect_download() as download_info:
+        tester.get_by_role("button", name="Export text").click()
+    text = Path(download_info.value.path()).read_text()
+    assert re.search(r"Received\s+text\s+5 B\s+round trip .* ms  plain", text)
+
+
+def test_closing_with_a_custom_code_shows_the_code_reason_and_meaning(tester):
+    tester.locator("#close-code").fill("4001")
+    tester.locator("#close-reason").fill("done testing")
+    tester.get_by_role("button", name="Close connection").click()
+    expect(tester.locator("#state")).to_have_text("Disconnected")
+    last = tester.locator("#last-close")
+    expect(last.locator(".last-close__code")).to_have_text("4001 Private use")
+    expect(last.locator(".last-close__reason")).to_have_text("done testing")
+    expect(last.locator(".last-close__meaning")).to_contain_text("Defined by the application")
+    expect(last.locator(".last-close__clean")).to_have_text("yes")
+
+
+def test_a_close_code_a_browser_may_not_send_is_explained_beside_the_field(tester):
+    tester.locator("#close-code").fill("1001")
+    tester.get_by_role("button", name="Close connection").click()
+    expect(tester.locator("#close-code-error")).to_contain_text("1000 or a code from 3000 to 4999")
+    expect(tester.locator("#state")).to_have_text("Open")
+
+
+def test_the_servers_1009_close_is_shown_with_its_registry_meaning(tester):
+    send(tester, "x" * (64 * 1024 + 1))
+    last = tester.locator("#last-close")
+    expect(last.locator(".last-close__code")).to_have_text("1009 Message too big", timeout=TIMEOUT)
+    expect(last.locator(".last-close__reason")).to_have_text(
+        "Message too big: the limit is 65536 bytes."
+    )
+    expect(last.locator(".last-close__meaning")).to_have_text(
+        "A message was larger than the endpoint accepts."
+    )
+
+
+def test_an_invalid_url_is_explained_beside_the_field(served, page):
+    open_tester(page, served)
+    page.locator("#url").fill("http://example.com/")
+    page.get_by_role("button", name="Connect", exact=True).click()
+    expect(page.locator("#url-error")).to_contain_text("start with ws:// or wss://")
+    expect(page.locator("#url")).to_be_focused()
+    expect(page.locator("#state")).to_have_text("Disconnected")
+
+
+def test_a_shared_link_fills_the_form_but_does_not_connect(served, page):
+    open_tester(page, served, "?url=ws://127.0.0.1:9/elsewhere&protocols=chat")
+    expect(page.locator("#url")).to_have_value("ws://127.0.0.1:9/elsewhere")
+    expect(page.locator("#protocols")).to_have_value("chat")
+    page.wait_for_timeout(500)
+    expect(page.locator("#state")).to_have_text("Disconnected")
+    expect(page.locator("#log .entry")).to_have_count(0)
+
+
+def test_the_share_link_carries_the_url_and_subprotocols(served, page):
+    open_tester(page, served)
+    page.locator("#url").fill("wss://echo.example/socket")
+    page.locator("#protocols").fill("v2")
+    page.get_by_text("Share these settings").click()
+    link = page.locator("#share-link").input_value()
+    assert link == f"{served.http_url}/echo/?url=wss%3A%2F%2Fecho.example%2Fsocket&protocols=v2"
+
+
+def test_the_page_reconnects_by_itself_after_the_server_restarts(start_server, page):
+    server = start_server("serve")
+    open_tester(page, server)
+    page.get_by_label("Reconnect automatically").check()
+    connect(page)
+    server.stop()
+    expect(page.locator("#state")).to_have_text(re.compile("Reconnecting in"), timeout=TIMEOUT)
+    reconnecting = page.locator("#log .entry--event").filter(has_text="Reconnecting in")
+    expect(reconnecting.first).to_be_visible()
+    server.start()
+    expect(page.locator("#state")).to_have_text("Open", timeout=40_000)
+    send(page, "back again")
+    expect(received(page).first.locator(".entry__body")).to_have_text("back again")
+
+
+def test_two_pages_in_a_room_hear_each_other(served, browser):
+    pages = []
+    for _ in range(2):
+        context = browser.new_context()
+        page = context.new_page()
+        open_tester(page, served, "?room=browser-room")
+        expect(page.locator("#state")).to_have_text("Open", timeout=TIMEOUT)
+        pages.append(page)
+    alice, bob = pages
+    send(alice, "hello from alice")
+    expect(received(bob).first.locator(".entry__body")).to_have_text("hello from alice")
+    expect(received(bob).first.locator(".entry__from")).to_have_text("from another member")
+    expect(received(alice)).to_have_count(0)
+    for page in pages:
+        page.context.close()
+
+
+def test_the_second_tab_link_opens_the_same_room(served, page):
+    open_tester(page, served)
+    page.locator("#room-name").fill("team-42")
+    expect(page.get_by_role("link", name="Open a second tab in this room")).to_have_attribute(
+        "href", "/echo/?room=team-42"
+    )
+
+
+def test_an_invalid_room_name_is_explained_beside_the_field(served, page):
+    open_tester(page, served)
+    page.locator("#room-name").fill("no spaces")
+    page.get_by_role("button", name="Join room").click()
+    expect(page.locator("#room-name-error")).to_contain_text("letters, digits, hyphens")
+
+
+def test_the_tester_works_from_the_keyboard_alone(served, page):
+    open_tester(page, served)
+    page.locator("#url").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#state")).to_have_text("Open", timeout=TIMEOUT)
+    for _ in range(20):
+        if page.evaluate("document.activeElement.id") == "message":
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "message"
+    page.keyboard.type("typed, not clicked")
+    page.keyboard.press("Enter")
+    expect(received(page).first.locator(".entry__body")).to_have_text("typed, not clicked")
+
+
+def test_received_messages_are_announced_politely(tester):
+    announcer = tester.locator("#announcer")
+    expect(announcer).to_have_attribute("aria-live", "polite")
+    send(tester, "for your ears")
+    expect(announcer).to_have_text("Received: for your ears", timeout=TIMEOUT)
+
+
+def test_snippet_tabs_follow_the_arrow_keys(served, page):
+    open_tester(page, served)
+    page.get_by_role("tab", name="Browser").focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name="Node.js")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tabpanel", name="Node.js")).to_be_visible()
+    expect(page.get_by_role("tabpanel", name="Browser")).to_be_hidden()
+
+
+def test_snippets_carry_the_url_in_the_tester(served, page):
+    open_tester(page, served)
+    page.locator("#url").fill("wss://echo.example/socket")
+    page.get_by_role("tab", name="Python").click()
+    expect(page.get_by_role("tabpanel", name="Python")).to_contain_text(
+        'connect("wss://echo.example/socket")'
+    )
+
+
+def test_the_page_fits_a_360px_screen(served, browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    open_tester(page, served)
+    connect(page)
+    page.get_by_label("Binary").check()
+    send(page, " ".join(["ab"] * 40))
+    expect(received(page)).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
+
+
+def test_runserver_echoes_in_the_browser_too(runserver, page, console_errors):
+    open_tester(page, runserver)
+    connect(page)
+    send(page, "")
+    send(page, "via Daphne")
+    expect(received(page)).to_have_count(2)
+    expect(received(page).first.locator(".entry__empty")).to_have_text("(empty)")
+    assert console_errors == []
