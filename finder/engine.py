@@ -351,7 +351,7 @@ def _rules(rows, with_points):
 
 # fmt: off
 RULED_OUT = _rules((
-    # candidate(s)   when                                  because
+    # (candidate or candidates, when, because)
     ("sse", "direction=client_to_server",
      "SSE only carries data from the server to the client, and your data mostly flows the "
      "other way."),
@@ -409,6 +409,8 @@ RULED_OUT = _rules((
 
 # fmt: off
 EVIDENCE = _rules((
+    # (candidate or candidates, points, when, reason if points > 0 else caveat)
+
     # -- Who sends the data ------------------------------------------------------------
     ("sse", STRONG, "direction=server_to_client",
      "Data flows one way, from your server to clients: exactly what Server-Sent Events do, "
