@@ -127,10 +127,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Pub/sub: one subscription per room per process, fanned out locally; no
+            # per-consumer polling of Redis (redis-py 8's pool of 100 connections ran out
+            # at a thousand joins with the list-based layer), and subscriptions come back
+            # by themselves after Redis restarts. Room messages are fire-and-forget.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # redis-py 8 sets a default socket timeout; it must outlast channels-redis's
-                # 5-second blocking reads (BZPOPMIN), or every idle receive times out.
                 "hosts": [
                     {"address": REDIS_URL, "socket_timeout": 10, "socket_connect_timeout": 2}
                 ],
