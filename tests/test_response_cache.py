@@ -218,6 +218,14 @@ async def test_a_page_that_varies_on_cookie_is_not_served_to_a_request_with_cook
     assert cache.app.calls == 2
 
 
+async def test_a_page_that_varies_on_cookie_is_not_kept_for_each_visitors_cookies():
+    cache, store = make_cache(App(respond=personal_page))
+    for _ in range(2):
+        await fetch(cache, headers=[(b"cookie", b"csrftoken=abc")])
+    assert cache.app.calls == 2
+    assert len(store) == 0
+
+
 async def test_a_csrftoken_cookie_alone_still_gets_a_page_that_does_not_vary_on_cookie():
     cache, _ = make_cache()
     await fetch(cache)
