@@ -18,6 +18,13 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# The web quality tools the tests and bench/lighthouse.py use (package.json): the Nu HTML
+# Checker, axe-core, Lighthouse. No install scripts: vnu-jar's would download a JDK when
+# `java` is missing; the machine's Java 17 runs it.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 ## setup: install, migrate and load the starter content (idempotent, keeps editors' work)
 setup: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput -v 0
@@ -39,7 +46,7 @@ serve: setup
 	DJANGO_DEBUG=0 $(PY) manage.py serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 ## test: set up and run the whole suite, lint included: on SQLite, then again on PostgreSQL
-test: $(VENV)/.dev
+test: $(VENV)/.dev node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
@@ -61,4 +68,4 @@ migrations-check: $(VENV)/.runtime
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
