@@ -34,8 +34,7 @@ def prepare_database(env):
     manage("migrate", "--noinput", "-v", "0", env=env)
     manage("setup_site", env=env)
     manage("load_protocols", env=env)
-    if (ROOT / "guides" / "management" / "commands" / "load_guides.py").exists():
-        manage("load_guides", env=env)
+    manage("load_guides", env=env)
 
 
 class ServerProcess:
@@ -68,7 +67,7 @@ class ServerProcess:
             ]
         return [sys.executable, "manage.py", "serve", "--host=127.0.0.1", f"--port={self.port}"]
 
-    def start(self, timeout=30):
+    def start(self, timeout=90):
         if self.log_path:
             self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
