@@ -97,6 +97,24 @@ def choose_encoding(accept_encoding, available=("br", "gzip")):
     return best
 
 
+_chosen = {}
+
+
+def encoding_for(accept_encoding):
+    """choose_encoding() for a raw header value, remembered: browsers send a handful of
+    distinct values, and parsing one costs more than the rest of a cache hit."""
+    try:
+        return _chosen[accept_encoding]
+    except KeyError:
+        pass
+    if len(_chosen) >= 512:
+        _chosen.clear()
+    coding = _chosen[accept_encoding] = choose_encoding(
+        accept_encoding.decode("latin-1") if accept_encoding else ""
+    )
+    return coding
+
+
 # Rules ----------------------------------------------------------------------------------
 
 
@@ -203,8 +221,7 @@ class Entry:
     def variant_for(self, accept_encoding):
         if len(self.variants) == 1:
             return self.variants[None]
-        coding = choose_encoding(accept_encoding.decode("latin-1") if accept_encoding else "")
-        return self.variants.get(coding) or self.variants[None]
+        return self.variants.get(encoding_for(accept_encoding)) or self.variants[None]
 
 
 def build_variants(headers, body, compress=True):
@@ -316,7 +333,9 @@ class ResponseStore:
 
     @staticmethod
     def vary_values(names, headers):
-        return tuple(headers.get(name) for name in names)
+        if not names:
+            return ()
+        return tuple([headers.get(name) for name in names])
 
     def get(self, key, headers):
         """The live entry for a request (`headers`: lower-case bytes names to values)."""
@@ -437,8 +456,12 @@ class ResponseStore:
 
 def request_headers(scope):
     """Lower-case header names to values (bytes); repeated headers are joined."""
+    raw = scope["headers"]
+    headers = dict(raw)
+    if len(headers) == len(raw):
+        return headers
     headers = {}
-    for name, value in scope["headers"]:
+    for name, value in raw:
         if name in headers:
             headers[name] += (b"; " if name == b"cookie" else b", ") + value
         else:
