@@ -60,7 +60,7 @@ class Command(BaseCommand):
             "website.asgi:application",
             loop="uvloop",
             http="httptools",
-            ws="websockets",
+            ws="echo.wsprotocol:WebSocketProtocol",
             lifespan="off",
             proxy_headers=False,  # X-Forwarded-For is trusted only from TRUSTED_PROXIES.
             access_log=False,
