@@ -12,7 +12,13 @@ from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import Tag, TaggedItemBase
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.panels import (
+    CommentPanel,
+    FieldPanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -20,6 +26,7 @@ from wagtail.signals import page_published
 
 from .blocks import GuideStreamBlock
 from .code import code_key, highlight
+from .panels import NativeDateInput, SchedulePanel
 from .text import count_words, reading_minutes, slugify, unique_anchors
 
 DIFFICULTY_CHOICES = [
@@ -179,7 +186,7 @@ class GuidePage(Page):
                 FieldPanel("difficulty"),
                 FieldPanel("tags"),
                 FieldPanel("authors", widget=forms.CheckboxSelectMultiple),
-                FieldPanel("last_reviewed"),
+                FieldPanel("last_reviewed", widget=NativeDateInput),
             ],
             heading="About this guide",
         )
@@ -189,7 +196,7 @@ class GuidePage(Page):
             ObjectList(content_panels, heading="Content"),
             ObjectList(details_panels, heading="Details"),
             ObjectList(Page.promote_panels, heading="Promote"),
-            ObjectList(Page.settings_panels, heading="Settings"),
+            ObjectList([SchedulePanel(), CommentPanel()], heading="Settings"),
         ]
     )
     search_fields = [
@@ -308,11 +315,15 @@ class GuidePage(Page):
         return parts[-2] if len(parts) >= 2 else ""
 
 
+INDEX_ON_PUBLISH = True  # load_guides indexes once at the end instead.
+
+
 @receiver(page_published, sender=GuidePage)
 def index_guide_with_its_tags(sender, instance, **kwargs):
     """Wagtail indexes a page on post_save, which comes before ClusterableModel saves the
     page's tags; index a published guide again once they are saved, so tags are searchable."""
-    index.insert_or_update_object(instance)
+    if INDEX_ON_PUBLISH:
+        index.insert_or_update_object(instance)
 
 
 class GuideImport(models.Model):

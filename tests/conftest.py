@@ -100,6 +100,25 @@ def start_server(live_database, static_root, live_server_logs):
         server.stop()
 
 
+EDITOR = {"username": "editor", "password": "editor-password-for-tests-only"}
+
+
+@pytest.fixture(scope="session")
+def editor(live_database):
+    """An editor in the live database: a user in Wagtail's Moderators group, who may
+    edit and publish pages. Returns the credentials the admin's login form takes."""
+    manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import Group, User\n"
+        f"user = User.objects.create_user({EDITOR['username']!r}, 'editor@example.com', "
+        f"{EDITOR['password']!r})\n"
+        "user.groups.add(Group.objects.get(name='Moderators'))\n",
+        env=server_env(live_database),
+    )
+    return dict(EDITOR)
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Chromium for one test module: Playwright's sync API holds an event loop while it
