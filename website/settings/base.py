@@ -152,6 +152,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Nothing from third-party hosts, in the admin either: no Gravatar avatars.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # The response cache (website/response_cache.py): whole anonymous pages answered in
 # the ASGI layer, before Django. Off while DEBUG is on. Per server process.
