@@ -3,6 +3,7 @@
     .venv/bin/python bench/echo_bench.py                      # throughput and round trips
     .venv/bin/python bench/echo_bench.py --idle 10000         # and the idle-memory check
     .venv/bin/python bench/echo_bench.py --profile /tmp/p.txt # and py-spy on the project
+    .venv/bin/python bench/echo_bench.py --candidates         # and the servers not chosen
 
 Both servers run in this same run, one process each, pinned to CPU 0; the load comes from
 a separate client process pinned to CPU 1 (a raw asyncio client on uvloop: pre-built masked
@@ -97,8 +98,7 @@ class Server:
                 self.process.wait()
 
 
-def project_server(database):
-    """`make serve`'s server: `manage.py serve`, DEBUG off."""
+def project_env(database):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "website.settings.dev",
@@ -110,8 +110,44 @@ def project_server(database):
         "ECHO_MAX_CONNECTIONS_PER_ADDRESS": "0",
     }
     env.pop("REDIS_URL", None)
+    return env
+
+
+def project_server(database):
+    """`make serve`'s server: `manage.py serve`, DEBUG off."""
     command = [PYTHON, "manage.py", "serve", "--host=127.0.0.1", "--port={port}"]
-    return Server("project", command, env)
+    return Server("project", command, project_env(database))
+
+
+def legacy_server(database):
+    """Candidate: the project under uvicorn's legacy `websockets` implementation."""
+    command = [
+        str(Path(PYTHON).parent / "uvicorn"),
+        "website.asgi:application",
+        "--host=127.0.0.1",
+        "--port={port}",
+        "--loop=uvloop",
+        "--http=httptools",
+        "--ws=websockets",
+        "--lifespan=off",
+        "--no-access-log",
+        "--log-level=warning",
+    ]
+    env = {**project_env(database), "PYTHONWARNINGS": "ignore::DeprecationWarning"}
+    return Server("uv-legacy", command, env)
+
+
+def daphne_server(database):
+    """Candidate: the project under Daphne, the server of `make run`."""
+    command = [
+        str(Path(PYTHON).parent / "daphne"),
+        "-b",
+        "127.0.0.1",
+        "-p",
+        "{port}",
+        "website.asgi:application",
+    ]
+    return Server("daphne", command, project_env(database))
 
 
 def bare_server(ws):
@@ -461,6 +497,11 @@ def main():
     parser.add_argument("--ws", help="uvicorn --ws for the bare app (default: serve's)")
     parser.add_argument("--idle", type=int, default=0, help="idle connections to hold (0: skip)")
     parser.add_argument("--profile", metavar="PATH", help="py-spy raw profile output")
+    parser.add_argument(
+        "--candidates",
+        action="store_true",
+        help="also run the project under uvicorn's legacy websockets and under Daphne",
+    )
     parser.add_argument("--client", choices=["load", "idle"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--deflate", action="store_true", help=argparse.SUPPRESS)
@@ -472,7 +513,11 @@ def main():
 
     ws = arguments.ws or serve_ws_implementation()
     database = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-    servers = {"project": project_server(database), "bare": bare_server(ws)}
+    factories = {"project": lambda: project_server(database), "bare": lambda: bare_server(ws)}
+    if arguments.candidates:
+        factories["uv-legacy"] = lambda: legacy_server(database)
+        factories["daphne"] = lambda: daphne_server(database)
+    servers = {name: make() for name, make in factories.items()}
     print(
         f"{arguments.connections} connections, {arguments.size}-byte text messages, closed "
         f"loop, {arguments.warmup:g} s warm-up + {arguments.duration:g} s measured per round; "
@@ -483,13 +528,13 @@ def main():
     try:
         for server in servers.values():
             server.start()
-        order = ["project", "bare"]
+        order = list(servers)
         for round_number in range(arguments.rounds):
             for name in order if round_number % 2 == 0 else reversed(order):
                 result = measure_round(arguments, servers[name])
                 results[name].append(result)
                 print(
-                    f"  round {round_number + 1} {name:8} {result['messages_per_second']:9.0f} "
+                    f"  round {round_number + 1} {name:9} {result['messages_per_second']:8.0f} "
                     f"msg/s  p50 {result['p50_ms']:.2f} ms  p99 {result['p99_ms']:.2f} ms  "
                     f"client CPU {100 * result['client_cpu']:.0f}%"
                 )
@@ -499,27 +544,26 @@ def main():
         for server in servers.values():
             server.stop()
 
-    project, bare = summarize(results["project"]), summarize(results["bare"])
+    summaries = {name: summarize(rounds) for name, rounds in results.items()}
     print("\nmedian of rounds      msg/s     p50 ms   p99 ms")
-    for name, summary in (("project", project), ("bare ASGI", bare)):
+    for name, summary in summaries.items():
         print(
             f"  {name:12} {summary['messages_per_second']:10.0f} {summary['p50_ms']:9.2f} "
             f"{summary['p99_ms']:8.2f}"
         )
+    project, bare = summaries["project"], summaries["bare"]
     ratio = project["messages_per_second"] / bare["messages_per_second"]
     print(f"  ratio project / bare: {ratio:.2f} (goal >= 0.80); p99 goal <= 5 ms")
-    print(f"  busiest client CPU: {100 * max(project['client_cpu'], bare['client_cpu']):.0f}%")
+    busiest = max(summary["client_cpu"] for summary in summaries.values())
+    print(f"  busiest client CPU: {100 * busiest:.0f}% of its core")
 
     if arguments.idle:
         print(f"\n{arguments.idle} idle connections to one server process:")
-        for name, make_server in (
-            ("project", lambda: project_server(database)),
-            ("bare", lambda: bare_server(ws)),
-        ):
+        for name, make_server in factories.items():
             for deflate in (False, True):
                 check = idle_check(arguments, make_server, deflate)
                 print(
-                    f"  {name:8} {'permessage-deflate' if deflate else 'no compression':18} "
+                    f"  {name:9} {'permessage-deflate' if deflate else 'no compression':18} "
                     f"opened {check['opened']}, echoed {check['echoed']}; "
                     f"{check['idle_kib_per_connection']:.1f} KiB/connection idle, "
                     f"{check['after_echo_kib_per_connection']:.1f} KiB after one echo each "

@@ -234,6 +234,69 @@ def count_queries(paths):
     return counts
 
 
+# --- The store itself, in this process ---------------------------------------------------------
+
+
+def store_costs(recorded, path, calls=20000):
+    """Microseconds per call, no network: the bare app; a hit through the response cache
+    (lookup, negotiation, two sends); Django's cache API for comparison, whose async
+    methods hop to a thread (`await cache.aget`) and sync one (`cache.get`)."""
+    import asyncio
+
+    from django.core.cache import cache
+
+    from bench.bare_page import make_app
+    from website.response_cache import ResponseCache, ResponseStore
+
+    bare = make_app(recorded)
+    store = ResponseStore()
+    middleware = ResponseCache(bare, store)
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "query_string": b"",
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"user-agent", b"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36"),
+            (b"accept", b"text/html,application/xhtml+xml"),
+            (b"accept-encoding", b"gzip, deflate, br, zstd"),
+            (b"accept-language", b"en-US,en;q=0.9"),
+        ],
+    }
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        pass
+
+    async def per_call(call):
+        start = time.perf_counter()
+        for _ in range(calls):
+            await call()
+        return (time.perf_counter() - start) / calls * 1e6
+
+    async def run():
+        await middleware(scope, receive, send)  # stores it
+        if len(store) != 1:
+            raise SystemExit("the recorded page was not stored")
+        cache.set("bench-page", recorded["body"])
+
+        async def sync_get():
+            cache.get("bench-page")
+
+        return {
+            "bare ASGI app": await per_call(lambda: bare(scope, receive, send)),
+            "response cache hit": await per_call(lambda: middleware(scope, receive, send)),
+            "Django cache.get (sync)": await per_call(sync_get),
+            "Django await cache.aget": await per_call(lambda: cache.aget("bench-page")),
+        }
+
+    return asyncio.run(run())
+
+
 # --- Static sizes ---------------------------------------------------------------------------
 
 
@@ -402,6 +465,11 @@ def main():
             f"({len(guides)} guides); the fewest blocks: {guide_counts[0]}, "
             f"the most blocks: {guide_counts[-1]}"
         )
+
+    print("\nIn this process, no network (microseconds per call):")
+    recorded = json.loads((workdir / "page.json").read_text())
+    for name, micros in store_costs(recorded, path).items():
+        print(f"  {name:26} {micros:8.1f} us")
 
     print("\nStatic CSS and JavaScript (bytes: raw / gzip / brotli):")
     for name, raw, gz, br in static_sizes():
