@@ -230,9 +230,11 @@ def on_page_unpublished(sender, instance, **kwargs):
     schedule(page_invalidation(instance, old_url_path=instance.url_path))
 
 
-def on_page_saving(sender, instance, raw=False, **kwargs):
+def on_page_saving(sender, instance, raw=False, update_fields=None, **kwargs):
     """Remember whether the page was live before this save: going live adds it to lists."""
-    if not raw and _content_kind(sender) == "page":
+    if raw or _content_kind(sender) != "page":
+        return
+    if update_fields is None or not set(update_fields) <= DRAFT_FIELDS:
         instance._response_cache_was_live = bool(
             instance.pk and Page.objects.filter(pk=instance.pk, live=True).exists()
         )
