@@ -12,6 +12,7 @@ Logs say what happened to a connection, never what it carried.
 import asyncio
 import functools
 import logging
+from collections import deque
 
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
@@ -200,10 +201,18 @@ class EchoConsumer(LimitedConsumer):
 
 class RoomConsumer(LimitedConsumer):
     """Relays each message unchanged to every other member of the room, in any server
-    process, through the channel layer. A member that cannot keep up misses messages
-    (its channel is full) rather than slowing the room down."""
+    process, through the channel layer.
+
+    Messages for this member wait in a small outbox, written to the client by a task of
+    its own, so that a member who stops reading never stops this consumer from draining
+    its channel (the Redis pub/sub layer's queues are unbounded). Past `backlog_limit`
+    bytes waiting, the member misses messages rather than the process growing.
+    """
 
     group = None
+    writer = None
+    missed = 0
+    backlog_limit = 1024 * 1024
 
     async def join(self):
         name = self.scope["url_route"]["kwargs"]["name"]
@@ -216,7 +225,11 @@ class RoomConsumer(LimitedConsumer):
             )
             return False
         self.group = f"echo-room.{name}"
+        self.outbox = deque()
+        self.backlog = 0
+        self.outbox_ready = asyncio.Event()
         await self.channel_layer.group_add(self.group, self.channel_name)
+        self.writer = self.loop.create_task(self.write_outbox())
         return True
 
     async def receive(self, text_data=None, bytes_data=None):
@@ -233,14 +246,39 @@ class RoomConsumer(LimitedConsumer):
     async def room_message(self, event):
         if event["sender"] == self.channel_name or self.closing:
             return
-        if event["text"] is not None:
-            await self.base_send({"type": "websocket.send", "text": event["text"]})
+        text = event["text"]
+        if text is not None:
+            message, size = {"type": "websocket.send", "text": text}, len(text)
         else:
-            await self.base_send({"type": "websocket.send", "bytes": event["bytes"]})
+            message, size = {"type": "websocket.send", "bytes": event["bytes"]}, len(event["bytes"])
+        if self.backlog + size > self.backlog_limit:
+            self.missed += 1
+            return
+        self.outbox.append((message, size))
+        self.backlog += size
+        self.outbox_ready.set()
+
+    async def write_outbox(self):
+        try:
+            while True:
+                await self.outbox_ready.wait()
+                self.outbox_ready.clear()
+                while self.outbox and not self.closing:
+                    message, size = self.outbox[0]
+                    await self.base_send(message)
+                    self.outbox.popleft()
+                    self.backlog -= size
+        except (OSError, RuntimeError):
+            # The client went away, or the connection closed, while a send waited.
+            return
 
     async def leave(self):
+        if self.writer is not None:
+            self.writer.cancel()
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.missed:
+            logger.info("%s missed %d room messages: it fell behind", self.address, self.missed)
 
 
 async def no_route(scope, receive, send):

@@ -3,6 +3,7 @@
 import asyncio
 import itertools
 import logging
+import re
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -347,6 +348,39 @@ async def test_a_member_who_left_hears_nothing_more():
     await send_text(alice, "anyone?")
     assert await alice.receive_nothing(timeout=0.1)
     await alice.disconnect()
+
+
+async def test_a_member_who_stops_reading_neither_holds_up_the_room_nor_piles_up_messages(
+    settings, caplog
+):
+    settings.ECHO_RATE_PER_SECOND = 0  # Let Alice flood.
+    caplog.set_level(logging.INFO, logger="echo")
+    room = f"/ws/room/{a_room()}/"
+    accepted, stuck_inbox = asyncio.Event(), asyncio.Queue()
+
+    async def stuck_send(message):
+        # Like a client whose TCP window is full: the first message never finishes sending.
+        if message["type"] == "websocket.accept":
+            accepted.set()
+        else:
+            await asyncio.Event().wait()
+
+    scope = {"type": "websocket", "path": room, "headers": [], "client": [an_address(), 1]}
+    stuck = asyncio.create_task(application(scope, stuck_inbox.get, stuck_send))
+    await stuck_inbox.put({"type": "websocket.connect"})
+    await asyncio.wait_for(accepted.wait(), 1)
+    alice, bob = await connected(room), await connected(room)
+    payload = b"x" * 64 * 1024
+    for _ in range(40):  # 2.5 MiB, against a backlog of 1 MiB per member
+        await send_bytes(alice, payload)
+    for _ in range(40):
+        assert await bob.receive_from() == payload
+    await stuck_inbox.put({"type": "websocket.disconnect", "code": 1006})
+    await asyncio.wait_for(stuck, 1)
+    missed = re.search(r"missed (\d+) room messages", caplog.text)
+    assert missed and int(missed.group(1)) >= 40 - 16
+    for socket in (alice, bob):
+        await socket.disconnect()
 
 
 async def test_a_room_name_of_64_characters_is_accepted():
