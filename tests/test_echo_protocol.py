@@ -336,6 +336,12 @@ async def test_a_message_over_64_kib_closes_with_1009_and_the_limit(ws):
     assert await ws.read_close() == (1009, "Message too big: the limit is 65536 bytes.")
 
 
+async def test_a_message_over_1_mib_is_refused_from_its_header_before_it_is_buffered(ws):
+    header = bytes([0x82, 0x80 | 127]) + struct.pack("!Q", 2 * 1024 * 1024) + os.urandom(4)
+    ws.send(header)  # ...and not one byte of the 2 MiB it announces
+    assert (await ws.read_close(timeout=5))[0] == 1009
+
+
 async def test_a_flood_closes_with_1008_and_the_rate(ws):
     ws.send(*(frame(TEXT, b"flood") for _ in range(150)))
     assert await ws.read_close() == (1008, "Rate limit: at most 50 messages/s (bursts of 100).")

@@ -1,9 +1,19 @@
-"""`manage.py runserver`: Daphne's development server, with the fixes in echo.devserver."""
+"""`manage.py runserver`: Daphne's development server, with the fixes in echo.devserver
+and the same bound on buffered messages as `make serve` (echo.wsprotocol)."""
 
 from daphne.management.commands.runserver import Command as DaphneRunserverCommand
+from django.conf import settings
 
 from echo.devserver import EchoReadyServer
+from echo.wsprotocol import SERVER_MAX_MESSAGE_BYTES
 
 
 class Command(DaphneRunserverCommand):
     server_cls = EchoReadyServer
+
+    def handle(self, *args, **options):
+        bound = max(settings.ECHO_MAX_MESSAGE_BYTES, SERVER_MAX_MESSAGE_BYTES)
+        for option in ("websocket_max_message_size", "websocket_max_frame_size"):
+            if options.get(option) is None:
+                options[option] = bound
+        super().handle(*args, **options)
