@@ -20,9 +20,16 @@ def slugify(text, fallback="section"):
     return slug[:80].rstrip("-") or fallback
 
 
-def unique_anchors(anchors):
-    """Make a list of anchors unique in order: ['a', 'a', 'b'] -> ['a', 'a-2', 'b']."""
-    seen = set()
+# Ids the guide page template uses itself; a heading never takes one of them.
+RESERVED_IDS = frozenset(
+    {"main", "guide-title", "toc-title", "authors-title", "related-title", "site-search-q"}
+)
+
+
+def unique_anchors(anchors, reserved=RESERVED_IDS):
+    """Make a list of anchors unique in order, avoiding the page's own ids:
+    ['a', 'a', 'b', 'main'] -> ['a', 'a-2', 'b', 'main-2']."""
+    seen = set(reserved)
     result = []
     for anchor in anchors:
         candidate, n = anchor, 1

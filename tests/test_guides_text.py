@@ -83,3 +83,7 @@ def test_code_keys_change_with_language_lines_and_code():
         code.code_key("y", "python"),
     }
     assert len(keys) == 4
+
+
+def test_unique_anchors_avoid_the_ids_the_page_uses_itself():
+    assert text.unique_anchors(["main", "toc-title"]) == ["main-2", "toc-title-2"]

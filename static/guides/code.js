@@ -40,8 +40,17 @@ function addCopyButton(figure) {
 let groupCount = 0;
 
 function setUpTabs(group, onSelect) {
-  const panels = [...group.querySelectorAll(":scope > .code[data-tab-label]")];
-  if (panels.length < 2) return null;
+  const figures = [...group.querySelectorAll(":scope > .code[data-tab-label]")];
+  if (figures.length < 2) return null;
+  // Each sample goes in a panel of its own (a figure may not take the tabpanel role).
+  const panels = figures.map((figure) => {
+    const panel = document.createElement("div");
+    panel.className = "code-tabs__panel";
+    panel.dataset.tabLabel = figure.dataset.tabLabel;
+    figure.before(panel);
+    panel.append(figure);
+    return panel;
+  });
   groupCount += 1;
   const list = document.createElement("div");
   list.className = "code-tabs__list";
