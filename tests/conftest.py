@@ -168,3 +168,24 @@ def finder_protocols(db):
     from django.core.management import call_command
 
     call_command("load_protocols", stdout=StringIO())
+
+
+@pytest.fixture(scope="session")
+def crawled_site(served):
+    """Every page and asset reachable from the home page of `served`, and from the pages no
+    link reaches (form results, error pages): fetched once for the web quality tests."""
+    from tests.quality_tools import crawl
+
+    return crawl(served.http_url)
+
+
+@pytest.fixture(scope="session")
+def quality_tools():
+    """package.json's web quality tools (`npm ci` in `make test`) and the Java they need."""
+    import shutil
+
+    from tests.quality_tools import AXE_JS, VNU_JAR
+
+    require(VNU_JAR.exists() and AXE_JS.exists(), "node_modules is missing: run npm ci")
+    require(shutil.which("java"), "Java is not installed (the Nu HTML Checker needs it)")
+    return {"vnu": VNU_JAR, "axe": AXE_JS}

@@ -138,7 +138,8 @@ def test_result_falls_back_to_the_engine_name_when_a_snippet_is_missing(client, 
 def test_result_page_declares_its_canonical_url_and_json_twin(client, finder_protocols):
     query = make_query(**CHAT)
     html = client.get("/finder/result/?" + query).content.decode()
-    assert f'<link rel="canonical" href="/finder/result/?{query.replace("&", "&amp;")}">' in html
+    canonical = f"http://testserver/finder/result/?{query.replace('&', '&amp;')}"
+    assert f'<link rel="canonical" href="{canonical}">' in html
     assert f'href="/finder/api/?{query.replace("&", "&amp;")}"' in html
 
 
