@@ -1,6 +1,7 @@
 """Guide pages: the reading experience, page rules, validation and the query budget."""
 
 import itertools
+from datetime import UTC, datetime
 from unittest import mock
 
 import pytest
@@ -337,3 +338,18 @@ def test_authors_and_tags_are_managed_in_the_admin_without_code(client, library)
     assert authors.status_code == tags.status_code == 200
     assert b"Ada Example" in authors.content
     assert b"handshake" in tags.content
+
+
+def test_an_editor_can_schedule_a_guide_to_go_live_later(client, library):
+    moderator = User.objects.create_user("mo", "mo@example.com", "pw")
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    guide = make_guide(library["guides"], "Coming soon", publish=False)
+    client.force_login(moderator)
+    # The format of the browser's own <input type="datetime-local">.
+    form = guide_form_data(title="Coming soon", slug=guide.slug, go_live_at="2099-01-01T09:00")
+    client.post(f"/admin/pages/{guide.pk}/edit/", {**form, "action-publish": "1"})
+    guide.refresh_from_db()
+    assert not guide.live
+    assert guide.status_string == "scheduled"
+    assert guide.scheduled_revision.approved_go_live_at == datetime(2099, 1, 1, 9, 0, tzinfo=UTC)
+    assert client.get("/guides/guides/coming-soon/").status_code == 404
