@@ -21,6 +21,7 @@ import base64
 import contextlib
 import json
 import os
+import re
 import resource
 import signal
 import socket
@@ -198,6 +199,11 @@ class Connection(asyncio.Protocol):
         extra = DEFLATE_OFFER if self.load.deflate else ""
         transport.write(HANDSHAKE.format(key=key, extra=extra).encode())
 
+    def connection_lost(self, exc):
+        self.open = False
+        if not self.opened.done():
+            self.opened.set_exception(ConnectionError("closed during the handshake"))
+
     def data_received(self, data):
         buffer = self.buffer
         buffer += data
@@ -250,19 +256,26 @@ class Load:
             connection.send()
 
 
-async def open_connections(port, count, load, concurrency=200):
+async def open_connections(port, count, load, concurrency=200, timeout=30):
+    """Opens `count` connections, `concurrency` handshakes at a time; returns those that
+    opened (a handshake that fails or takes over `timeout` seconds is left out)."""
     loop = asyncio.get_running_loop()
     gate = asyncio.Semaphore(concurrency)
 
     async def one():
         async with gate:
-            _, connection = await loop.create_connection(
+            transport, connection = await loop.create_connection(
                 lambda: Connection(load), "127.0.0.1", port
             )
-            await connection.opened
+            try:
+                await asyncio.wait_for(connection.opened, timeout)
+            except (TimeoutError, ConnectionError):
+                transport.abort()
+                raise
             return connection
 
-    return await asyncio.gather(*(one() for _ in range(count)))
+    results = await asyncio.gather(*(one() for _ in range(count)), return_exceptions=True)
+    return [result for result in results if isinstance(result, Connection)]
 
 
 async def run_load(port, connections, size, warmup, duration):
@@ -310,6 +323,7 @@ async def hold_idle(port, count, deflate):
     while True:
         command = (await reader.readline()).decode().strip()
         if command == "echo":
+            conns = [connection for connection in conns if connection.open]
             waiting = set(conns)
             done = loop.create_future()
 
@@ -406,15 +420,18 @@ def profile_round(arguments, server, path):
     return summarize_profile(path)
 
 
+LINE_NUMBER = re.compile(r":\d+\)$")
+
+
 def summarize_profile(path):
-    """Self time per function (leaf frames) and total time under selected frames."""
+    """Self time per function (leaf frames) and total time under each function."""
     leaves, inclusive, total = Counter(), Counter(), 0
     for line in Path(path).read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack:
             continue
         count = int(count)
-        frames = stack.split(";")
+        frames = [LINE_NUMBER.sub(")", frame) for frame in stack.split(";")]
         total += count
         leaves[frames[-1]] += count
         for name in set(frames):
@@ -428,20 +445,18 @@ def print_profile(total, leaves, inclusive):
     for name, count in leaves.most_common(15):
         print(f"  {100 * count / total:5.1f}%  {name}")
     print("  total time under:")
-    for needle in (
-        "websocket_receive (echo/consumers.py",
-        "dispatch (echo/consumers.py",
-        "__call__ (echo/consumers.py",
-        "data_received (uvicorn",
-        "send (uvicorn",
-        "asgi_send (uvicorn",
-        "recv (websockets",
-        "send (websockets",
-        "_run_once",
+    for label, needle in (
+        ("the consumer's loop (echo/consumers.py __call__)", "__call__ (echo/consumers.py"),
+        ("its limit checks and echo (websocket_receive)", "websocket_receive (echo/consumers.py"),
+        ("uvicorn: reading frames (data_received)", "data_received (uvicorn"),
+        ("uvicorn: ASGI receive()", "WebSocketsSansIOProtocol.receive (uvicorn"),
+        ("uvicorn: ASGI send()", "WebSocketsSansIOProtocol.send (uvicorn"),
+        ("websockets: parsing (receive_data)", "receive_data (websockets"),
+        ("websockets: framing (send_text)", "send_text (websockets"),
     ):
         matches = [count for name, count in inclusive.items() if needle in name]
         if matches:
-            print(f"  {100 * max(matches) / total:5.1f}%  {needle}")
+            print(f"  {100 * sum(matches) / total:5.1f}%  {label}")
 
 
 def summarize(results):

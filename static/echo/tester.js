@@ -206,7 +206,7 @@ function connect() {
   if (error) return fail(ui.protocols, error);
   showError(ui.protocols, "");
   session.attempt = 0;
-  open({ url, protocols, room: roomOf(url) });
+  switchTo({ url, protocols, room: roomOf(url) });
   return true;
 }
 
