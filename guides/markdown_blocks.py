@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 import markdown
 import yaml
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
 
 from .code import CHECK_VALUES, default_check, normalize_language, parse_line_spec
 from .text import slugify, unique_anchors
@@ -170,12 +171,42 @@ class _GuideLinks(InlineProcessor):
         return link, m.start(0), m.end(0)
 
 
+SAFE_LINK = re.compile(r"^(?:https?://|mailto:|/(?!/)|#|\?)", re.IGNORECASE)
+
+
+class _SafeLinksAndImages(Treeprocessor):
+    """Links only to http(s), mail and this site; images only from this site's /static/
+    (nothing is loaded from other hosts). Anything else is kept as text and reported."""
+
+    def __init__(self, md, conversion):
+        super().__init__(md)
+        self.conversion = conversion
+
+    def run(self, root):
+        for parent in root.iter():
+            for child in list(parent):
+                internal = child.get("linktype") == "page"  # A [[slug]] page link.
+                if child.tag == "a" and not internal and not SAFE_LINK.match(child.get("href", "")):
+                    self.conversion.warnings.append(f"link to “{child.get('href')}” removed")
+                    child.attrib.pop("href", None)
+                    child.tag = "span"
+                elif child.tag == "img" and not child.get("src", "").startswith("/static/"):
+                    self.conversion.warnings.append(
+                        f"image {child.get('src')} removed: images must be under /static/"
+                    )
+                    alt = ElementTree.Element("span")
+                    alt.text, alt.tail = child.get("alt", ""), child.tail
+                    parent.insert(list(parent).index(child), alt)
+                    parent.remove(child)
+
+
 def _markdown(resolve, conversion):
     md = markdown.Markdown(extensions=["sane_lists"], output_format="html")
     # Raw HTML in a guide is shown as text, never passed through.
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
     md.inlinePatterns.register(_GuideLinks(md, resolve, conversion), "guide_links", 185)
+    md.treeprocessors.register(_SafeLinksAndImages(md, conversion), "safe_links", 0)
     return md
 
 

@@ -255,3 +255,20 @@ def test_every_guide_in_the_repository_follows_the_format(path):
     kinds = {block["type"] for block in conversion.blocks}
     assert {"heading", "text"} <= kinds
     assert conversion.warnings == []
+
+
+def test_links_go_only_to_the_web_mail_or_this_site():
+    conversion = markdown_to_blocks(
+        "[RFC](https://www.rfc-editor.org/rfc/rfc6455) [here](/guides/) [x](javascript:alert(1))\n"
+    )
+    html = conversion.blocks[0]["value"]
+    assert '<a href="https://www.rfc-editor.org/rfc/rfc6455">RFC</a>' in html
+    assert '<a href="/guides/">here</a>' in html
+    assert "javascript:" not in html and "<span>x</span>" in html
+    assert conversion.warnings == ["link to “javascript:alert(1)” removed"]
+
+
+def test_an_image_inside_a_paragraph_from_another_host_is_left_out():
+    conversion = markdown_to_blocks("Look: ![a tracker](https://example.com/t.gif) here.\n")
+    assert conversion.blocks[0]["value"] == "<p>Look: <span>a tracker</span> here.</p>"
+    assert "images must be under /static/" in conversion.warnings[0]
