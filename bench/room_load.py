@@ -10,7 +10,7 @@ sends a numbered, checksummed message every --interval seconds; every member che
 that it receives each other member's messages exactly once, in order, intact
 (numbered per sender: a gap or a repeat is counted). At the
 end every idle connection must still echo. Prints what was sent, delivered, lost,
-corrupted and reordered, delivery latency and the servers' memory.
+corrupted and out of sequence, delivery latency and the servers' memory.
 """
 
 import argparse
