@@ -276,6 +276,7 @@ function onClose(socket, event) {
   ui.lastClose.querySelector(".last-close__reason").textContent = event.reason || "(none)";
   ui.lastClose.querySelector(".last-close__clean").textContent = event.wasClean ? "yes" : "no";
   setState("closed");
+  renderUptime();
   if (session.afterClose) {
     const next = session.afterClose;
     session.afterClose = null;
