@@ -196,15 +196,16 @@ async def test_a_client_within_the_rate_keeps_its_connection(limits):
 
 async def test_an_idle_connection_closes_with_1001(limits):
     socket = await connected()
-    message = await socket.receive_output(timeout=1)
+    message = await socket.receive_output(timeout=5)
     assert message == {"type": "websocket.close", "code": 1001, "reason": "Idle for 0.3 seconds."}
     await socket.disconnect()
 
 
 async def test_messages_keep_a_connection_from_idling_out(limits):
+    limits.ECHO_IDLE_TIMEOUT = 1.0
     socket = await connected()
-    for _ in range(5):
-        await asyncio.sleep(0.15)
+    for _ in range(6):  # 1.5 s in all, never more than 0.25 s idle
+        await asyncio.sleep(0.25)
         await send_text(socket, "still here")
         assert await socket.receive_from() == "still here"
     await socket.disconnect()
