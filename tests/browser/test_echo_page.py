@@ -186,6 +186,61 @@ def test_the_filter_shows_only_matching_entries(tester):
     expect(tester.locator("#log-count")).to_have_text(re.compile(r"^2 of \d+ entries shown$"))
 
 
+def test_paused_autoscroll_keeps_the_log_where_the_reader_left_it(tester):
+    scroller = tester.locator("#log-scroller")
+    for i in range(30):
+        send(tester, f"line {i}")
+    expect(received(tester)).to_have_count(30)
+    at_bottom = "el => el.scrollHeight - el.scrollTop - el.clientHeight < 2"
+    assert scroller.evaluate(at_bottom)
+    tester.get_by_role("button", name="Pause autoscroll").click()
+    expect(tester.get_by_role("button", name="Pause autoscroll")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    scroller.evaluate("el => { el.scrollTop = 0; }")
+    send(tester, "while paused")
+    expect(received(tester)).to_have_count(31)
+    assert scroller.evaluate("el => el.scrollTop") == 0
+
+
+def test_clear_empties_the_log(tester):
+    send(tester, "soon gone")
+    expect(received(tester)).to_have_count(1)
+    tester.get_by_role("button", name="Clear").click()
+    expect(tester.locator("#log .entry")).to_have_count(0)
+    expect(tester.locator("#log-count")).to_have_text("0 entries")
+
+
+def test_the_round_trip_chart_is_drawn_as_echoes_arrive(tester):
+    ink = """canvas => {
+        const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i]) painted++;
+        return painted;
+    }"""
+    chart = tester.locator("#rtt-chart")
+    empty = chart.evaluate(ink)
+    for i in range(5):
+        send(tester, f"point {i}")
+    expect(received(tester)).to_have_count(5)
+    tester.wait_for_function(
+        f"() => ({ink})(document.getElementById('rtt-chart')) > {empty}", timeout=TIMEOUT
+    )
+
+
+def test_reconnection_delays_back_off_exponentially_with_jitter(served, page):
+    open_tester(page, served)
+    delays = page.evaluate(
+        """async () => {
+            const tester = document.querySelector("script[src*='tester']").src;
+            const { reconnectDelay } = await import(new URL("backoff.js", tester));
+            const low = () => 0, high = () => 0.999999;
+            return [1, 2, 3, 10, 50].map((n) => [reconnectDelay(n, low), reconnectDelay(n, high)]);
+        }"""
+    )
+    assert delays == [[250, 500], [500, 1000], [1000, 2000], [15000, 30000], [15000, 30000]]
+
+
 def test_the_log_exports_as_json(tester):
     send(tester, "keep me")
     expect(received(tester)).to_have_count(1)
