@@ -10,6 +10,7 @@ Logs say what happened to a connection, never what it carried.
 """
 
 import asyncio
+import contextlib
 import functools
 import logging
 from collections import deque
@@ -158,7 +159,8 @@ class LimitedConsumer(AsyncWebsocketConsumer):
             return
         self.closing = True
         logger.info("closed %s on %s with %d: %s", self.address, self.scope["path"], code, reason)
-        await self.close(code=code, reason=reason)
+        with contextlib.suppress(OSError):  # The client left first (ClientDisconnected).
+            await self.close(code=code, reason=reason)
 
     async def websocket_disconnect(self, message):
         if self.idle_timer is not None:
