@@ -5,6 +5,7 @@ the same commands a developer runs, against a database file prepared for them.
 """
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -18,9 +19,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port below the kernel's ephemeral range (32768-60999 by default), so that
+    a port chosen now for a server started later is not taken meanwhile by some
+    client's outgoing connection."""
+    while True:
+        port = random.randrange(20000, 32768)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def manage(*args, env):
