@@ -5,6 +5,7 @@ import asyncio
 import io
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.core.asgi import get_asgi_application
 from django.core.management import call_command
 from wagtail.models import PageViewRestriction
@@ -66,7 +67,9 @@ def get(app, path="/", cookie=None):
     async def send(message):
         messages.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    # async_to_sync runs Django's thread-sensitive code in this thread, on the test's own
+    # database connection (asyncio.run would leave one open in an executor thread).
+    async_to_sync(app)(scope, receive, send)
     return Response(messages)
 
 
