@@ -72,7 +72,7 @@ def published_guide(served, editor, browser):
     # "created and published", or "has been published" once autosave has made a draft.
     expect(
         page.get_by_text(re.compile(rf"Page '{TITLE}' (created and|has been) published"))
-    ).to_be_visible()
+    ).to_be_visible(timeout=30_000)  # publishing re-indexes and invalidates; slow under load
     context.close()
     return served.http_url + URL
 
