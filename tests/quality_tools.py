@@ -104,9 +104,6 @@ class Site:
     links: list = field(default_factory=list)
     expanded: list = field(default_factory=list)  # URLs whose links were followed
 
-    def html_pages(self):
-        return [r for url, r in self.responses.items() if r.is_html and url in self.expanded]
-
 
 # --- Parsing ----------------------------------------------------------------------------
 
