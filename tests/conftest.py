@@ -174,9 +174,11 @@ def finder_protocols(db):
 def crawled_site(served):
     """Every page and asset reachable from the home page of `served`, and from the pages no
     link reaches (form results, error pages): fetched once for the web quality tests."""
-    from tests.quality_tools import crawl
+    from tests.quality_tools import crawl, fetch
 
-    return crawl(served.http_url)
+    site = crawl(served.http_url)
+    site.sitemap = fetch(served.http_url + "/sitemap.xml")
+    return site
 
 
 @pytest.fixture(scope="session")

@@ -103,6 +103,7 @@ class Site:
     responses: dict = field(default_factory=dict)  # URL without fragment -> Response
     links: list = field(default_factory=list)
     expanded: list = field(default_factory=list)  # URLs whose links were followed
+    sitemap: Response | None = None  # fetched as the crawl ends: the site of that moment
 
 
 # --- Parsing ----------------------------------------------------------------------------

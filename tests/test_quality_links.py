@@ -11,7 +11,6 @@ from tests.quality_tools import (
     asset_problems,
     broken_links,
     feed_links,
-    fetch,
     missing_anchors,
 )
 
@@ -28,9 +27,9 @@ def test_every_stylesheet_script_image_icon_and_feed_loads_with_its_type(crawled
     assert asset_problems(crawled_site) == []
 
 
-def test_every_page_in_the_sitemap_is_reachable_from_the_home_page(served, crawled_site):
-    sitemap = fetch(served.http_url + "/sitemap.xml")
-    listed = {urlsplit(url).path for url in feed_links(sitemap.text)}
+def test_every_page_in_the_sitemap_is_reachable_from_the_home_page(crawled_site):
+    # The sitemap as it was when the crawl ended: other modules publish guides meanwhile.
+    listed = {urlsplit(url).path for url in feed_links(crawled_site.sitemap.text)}
     reached = {
         urlsplit(url).path
         for url, response in crawled_site.responses.items()
