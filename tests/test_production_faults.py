@@ -212,6 +212,7 @@ def test_a_postgres_outage_gives_a_friendly_503_and_the_site_recovers_by_itself(
     (server,) = start_servers(1, env, live_server_logs, "pg-outage")
     try:
         assert get(server.http_url + "/")[0] == 200  # now in the response cache
+        assert get(server.http_url + "/no-such-page/")[0] == 404  # rendered in a worker thread
 
         private_postgres.stop()
         assert get(server.http_url + "/")[0] == 200, "a cached page needs no database"
@@ -227,6 +228,10 @@ def test_a_postgres_outage_gives_a_friendly_503_and_the_site_recovers_by_itself(
         private_postgres.start()
         assert get(server.http_url + "/guides/?difficulty=advanced")[0] == 200
         assert get(server.http_url + "/readyz")[0] == 200
+        for _ in range(3):
+            assert get(server.http_url + "/still-no-such-page/")[0] == 404, (
+                "a worker thread kept its connection from before the outage"
+            )
     finally:
         server.stop()
 

@@ -12,6 +12,7 @@ from wagtail.models import PageViewRestriction
 
 from website import invalidation
 from website.cache_bus import LocalBus
+from website.executor import RequestLifecycleExecutor
 from website.models import HomePage, SiteSettings
 from website.response_cache import ResponseCache
 
@@ -67,9 +68,17 @@ def get(app, path="/", cookie=None):
     async def send(message):
         messages.append(message)
 
+    async def handle():
+        # Django renders error pages (the 404 of an unpublished page) in the loop's
+        # default executor, on a database connection of the worker thread's own: the
+        # site's executor closes it, and the worker is gone before the test ends.
+        with RequestLifecycleExecutor(max_workers=1) as worker:
+            asyncio.get_running_loop().set_default_executor(worker)
+            await app(scope, receive, send)
+
     # async_to_sync runs Django's thread-sensitive code in this thread, on the test's own
-    # database connection (asyncio.run would leave one open in an executor thread).
-    async_to_sync(app)(scope, receive, send)
+    # database connection.
+    async_to_sync(handle)()
     return Response(messages)
 
 
