@@ -23,8 +23,6 @@ import json
 import os
 import re
 import resource
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,21 +31,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-SERVER_CPU, CLIENT_CPU = 0, 1
+from servers import CLIENT_CPU, PYTHON, ROOT, SERVER_CPU, Server
+
 HANDSHAKE = (
     "GET /ws/echo/ HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
     "Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
     "{extra}\r\n"
 )
 DEFLATE_OFFER = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def masked_text_frame(payload):
@@ -58,54 +49,6 @@ def masked_text_frame(payload):
 
 
 # --- Servers ---------------------------------------------------------------------------
-
-
-class Server:
-    priority = 0  # a niceness: --nice sets it for every server and the load client
-
-    def __init__(self, name, command, env):
-        self.name, self.command, self.env = name, command, env
-        self.port = free_port()
-        self.process = None
-
-    def start(self):
-        command = [part.format(port=self.port) for part in self.command]
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        os.sched_setaffinity(self.process.pid, {SERVER_CPU})
-        if self.priority:
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, self.priority)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"{self.name} exited: {self.process.stderr.read().decode()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        raise SystemExit(f"{self.name} did not listen on {self.port}")
-
-    def cpu_seconds(self):
-        """User and system CPU time the server process has used."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def rss_kib(self):
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise RuntimeError("no VmRSS")
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 def project_env(database):

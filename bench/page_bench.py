@@ -32,8 +32,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,68 +40,13 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-SERVER_CPU, CLIENT_CPU = 0, 1
+from servers import CLIENT_CPU, PYTHON, ROOT, SERVER_CPU, Server, pin
+
 GOAL_RATIO, GOAL_P99_MS, GOAL_UNCACHED_P50_MS = 0.5, 10.0, 25.0
 OWN_STATIC = re.compile(r"(css|js|echo|finder|guides)/")
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def pin(cpu):
-    """A preexec_fn pinning the child (and every thread it starts) to one CPU."""
-    if len(os.sched_getaffinity(0)) < 2:
-        return None
-    return lambda: os.sched_setaffinity(0, {cpu})
-
-
 # --- Servers ---------------------------------------------------------------------------
-
-
-class Server:
-    def __init__(self, name, command, env):
-        self.name, self.command, self.env = name, command, env
-        self.port = free_port()
-        self.process = None
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self):
-        command = [part.format(port=self.port) for part in self.command]
-        self.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            preexec_fn=pin(SERVER_CPU),
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"{self.name} exited: {self.process.stderr.read().decode()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        raise SystemExit(f"{self.name} did not listen on port {self.port}")
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 def project_env(**extra):

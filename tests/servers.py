@@ -16,6 +16,26 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+MACHINE_REDIS = "redis://127.0.0.1:6379/0"
+
+
+def machine_redis_is_up():
+    import redis
+
+    try:
+        return redis.Redis.from_url(MACHINE_REDIS, socket_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+def get(url, cookie=None, timeout=10):
+    """GET `url` as a browser would, without following the error: (status, headers, body)."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
 
 
 def free_port():
@@ -36,6 +56,20 @@ def manage(*args, env):
     subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
     )
+
+
+def shell(env, code):
+    """Run Python in a `manage.py shell` process of its own; what it printed."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def prepare_database(env):

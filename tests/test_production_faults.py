@@ -8,35 +8,22 @@ import asyncio
 import json
 import secrets
 import signal
-import urllib.error
-import urllib.request
 
 import pytest
 import websockets
 
 from tests.conftest import require
-from tests.servers import ServerProcess, prepare_database, server_env
+from tests.servers import (
+    MACHINE_REDIS,
+    ServerProcess,
+    get,
+    machine_redis_is_up,
+    prepare_database,
+    server_env,
+)
 from tests.services import NGINX, PG_BIN, REDIS_SERVER, Nginx, PostgresCluster, RedisServer
 
-MACHINE_REDIS = "redis://127.0.0.1:6379/0"
 GOING_AWAY = 1001
-
-
-def machine_redis_is_up():
-    import redis
-
-    try:
-        return redis.Redis.from_url(MACHINE_REDIS, socket_timeout=1).ping()
-    except redis.RedisError:
-        return False
-
-
-def get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, dict(response.headers), response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
 
 
 def room_url(base):

@@ -3,40 +3,17 @@ content published from yet another process, and the Redis bus on its own."""
 
 import json
 import secrets
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
 from tests.conftest import require
-from tests.servers import ROOT, server_env
+from tests.servers import MACHINE_REDIS, get, machine_redis_is_up, server_env, shell
 from tests.services import REDIS_SERVER, RedisServer
 from website.cache_bus import RedisBus
 from website.response_cache import Invalidation, ResponseStore, build_variants
 
-MACHINE_REDIS = "redis://127.0.0.1:6379/0"
 STALE_AFTER = 1.0  # a reader never sees a stale page this long after a publish
-
-
-def machine_redis_is_up():
-    import redis
-
-    try:
-        return redis.Redis.from_url(MACHINE_REDIS, socket_timeout=1).ping()
-    except redis.RedisError:
-        return False
-
-
-def get(url, cookie=None):
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
 
 
 def from_cache(headers):
@@ -51,20 +28,6 @@ def warm(url):
             return body
         time.sleep(0.05)
     raise AssertionError(f"{url} never came from the cache")
-
-
-def shell(env, code):
-    """Run Python in a `manage.py shell` of its own: a third process, like an editor's."""
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 FIND_GUIDES = """

@@ -6,8 +6,6 @@ import json
 import os
 import re
 import secrets
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 
@@ -15,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import path
 
-from tests.servers import ROOT
+from tests.servers import shell
 
 REQUIRED = {
     "x-content-type-options": "nosniff",
@@ -114,16 +112,7 @@ def test_production_adds_hsts_to_every_secure_response():
         "DATABASE_URL": "postgres://unused@127.0.0.1:1/unused",  # /healthz touches nothing
         "REDIS_URL": "redis://127.0.0.1:1/0",
     }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    headers = {k.lower(): v for k, v in json.loads(result.stdout.splitlines()[-1]).items()}
+    headers = {k.lower(): v for k, v in json.loads(shell(env, code).splitlines()[-1]).items()}
     hsts = headers["strict-transport-security"]
     assert "max-age=31536000" in hsts and "includeSubDomains" in hsts and "preload" in hsts
     assert "unsafe-inline" not in headers["content-security-policy"]
