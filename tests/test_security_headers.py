@@ -89,10 +89,15 @@ def server_error(served, settings):
 def test_every_kind_of_response_carries_the_security_headers(served, settings, fetcher, status):
     got, headers = fetcher(served, settings) if fetcher is server_error else fetcher(served)
     assert got == status
-    csp = headers["content-security-policy"]
-    assert "default-src 'self'" in csp
-    assert "script-src 'self'" in csp
-    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    csp = dict(
+        directive.strip().split(" ", 1)
+        for directive in headers["content-security-policy"].split(";")
+    )
+    assert csp["default-src"] == "'self'"
+    assert csp["script-src"] == "'self'"
+    # Wagtail's admin scripts position its menus with style attributes: only there.
+    assert csp["style-src"] == ("'self' 'unsafe-inline'" if fetcher is admin else "'self'")
+    assert "unsafe-eval" not in headers["content-security-policy"]
     assert "camera=()" in headers["permissions-policy"]
     for name, value in REQUIRED.items():
         assert headers[name] == value, name

@@ -22,16 +22,20 @@ def type_rich_text(page, text):
     page.keyboard.type(text)
 
 
+def log_in(page, base_url, editor):
+    page.goto(base_url + "/admin/login/")
+    page.get_by_label("Username").fill(editor["username"])
+    page.get_by_label("Password").fill(editor["password"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(base_url + "/admin/")
+
+
 @pytest.fixture(scope="module")
 def published_guide(served, editor, browser):
     """Log in as an editor, write a guide with several block types and publish it."""
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     page = context.new_page()
-    page.goto(served.http_url + "/admin/login/")
-    page.get_by_label("Username").fill(editor["username"])
-    page.get_by_label("Password").fill(editor["password"])
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(served.http_url + "/admin/")
+    log_in(page, served.http_url, editor)
 
     # Pages > Home > Guide library > Hands-on guides > Add child page.
     page.goto(served.http_url + "/admin/pages/")
@@ -107,3 +111,16 @@ def test_the_published_guide_is_in_the_feed(published_guide, served, page):
     feed = page.request.get(served.http_url + "/guides/feed.xml").text()
     assert f"<title>{TITLE}</title>" in feed
     assert served.http_url + URL in feed
+
+
+def test_the_admin_edits_a_guide_with_nothing_blocked_by_the_content_security_policy(
+    published_guide, served, editor, page, console_errors
+):
+    log_in(page, served.http_url, editor)
+    page.goto(published_guide)
+    page.get_by_role("link", name="Edit this guide").click()
+    expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
+    page.get_by_role("button", name="Insert a block").first.click()
+    expect(page.get_by_role("option", name="Code in tabs", exact=True)).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert [error for error in console_errors if "Content Security Policy" in error] == []

@@ -152,8 +152,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-# Nothing from third-party hosts, in the admin either: no Gravatar avatars.
+# Nothing from third-party hosts, in the admin either: no Gravatar avatars, and no
+# fetch of releases.wagtail.org from editors' browsers (the CSP would block it).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # The response cache (website/response_cache.py): whole anonymous pages answered in
 # the ASGI layer, before Django. Off while DEBUG is on. Per server process.
@@ -212,6 +214,13 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "form-action 'self'",
         "frame-ancestors 'self'",
     ]
+)
+# Wagtail's admin places its menus, tooltips and minimap with style attributes its own
+# scripts write, which 'self' blocks. Its pages alone also allow inline styles; scripts
+# stay 'self' there too.
+ADMIN_PATH = "/admin/"  # where website/urls.py mounts the Wagtail admin
+ADMIN_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
 )
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 SECURE_CONTENT_TYPE_NOSNIFF = True
