@@ -59,6 +59,20 @@ def search_terms(query, limit=12):
     return sorted(seen[:limit], key=len, reverse=True)
 
 
+def title_first(query, title, summary):
+    """A sort key putting first the hits whose title has the query's words, then those
+    whose summary has them; a stable sort keeps the backend's order within each rank.
+    Wagtail's SQLite backend ignores the title's search boost, so a guide titled with
+    the very words searched for could come fourth."""
+    terms = search_terms(query)
+
+    def missing(text):
+        words = _WORD.findall(text.lower())
+        return sum(not any(word.startswith(term) for word in words) for term in terms)
+
+    return missing(title), missing(summary)
+
+
 def mark_terms(text, query):
     """Escape `text` for HTML and wrap each word of `query` found at the start of a word
     in <mark>. The result is safe to output as HTML: everything else is escaped."""

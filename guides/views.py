@@ -9,6 +9,7 @@ from wagtail.contrib.sitemaps import Sitemap
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 
 from .models import GuidePage, GuideSectionPage
+from .text import title_first
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
@@ -33,7 +34,8 @@ def search(request):
         # Wagtail's SQLite backend quotes each term but not a double quote inside it.
         terms = query.replace('"', " ").strip()
         if terms:
-            results = GuidePage.objects.live().defer_streamfields().search(terms, operator="and")
+            found = GuidePage.objects.live().defer_streamfields().search(terms, operator="and")
+            results = sorted(found, key=lambda hit: title_first(terms, hit.title, hit.summary))
     listing = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     sections = {section.slug: section for section in GuideSectionPage.objects.live()}
     hits = list(listing.object_list)

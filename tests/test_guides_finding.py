@@ -191,6 +191,20 @@ def test_search_finds_guides_by_title_summary_body_and_tag(client, shelf, query,
     assert title in titles
 
 
+def test_search_lists_the_guide_titled_with_the_query_before_guides_that_only_mention_it(
+    client, shelf
+):
+    library, _ = shelf
+    make_guide(
+        library["guides"],
+        "Debugging upgrades",
+        summary="When the handshake fails: reading a failed handshake step by step.",
+        body=[paragraph("<p>" + "The handshake, and the handshake again. " * 20 + "</p>")],
+    )
+    titles = [a.get_text() for a in soup(client.get("/search/", {"q": "handshake"})).select("h3 a")]
+    assert titles == ["The opening handshake", "Debugging upgrades"]
+
+
 def test_search_results_show_the_section_and_summary_with_the_words_marked(client, shelf):
     result = soup(client.get("/search/", {"q": "upgrade"})).select_one(".guide-card")
     assert "Protocol internals" in result.select_one(".guide-card__meta").get_text()

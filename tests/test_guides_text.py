@@ -87,3 +87,19 @@ def test_code_keys_change_with_language_lines_and_code():
 
 def test_unique_anchors_avoid_the_ids_the_page_uses_itself():
     assert text.unique_anchors(["main", "toc-title"]) == ["main-2", "toc-title-2"]
+
+
+def test_title_first_ranks_a_title_with_every_word_above_one_with_some_above_none():
+    query = "closing handshake"
+    keys = [
+        text.title_first(query, "The closing handshake and close codes", ""),
+        text.title_first(query, "The opening handshake", "How a connection is closed."),
+        text.title_first(query, "Designing messages", "Closing a connection cleanly."),
+        text.title_first(query, "Designing messages", "Nothing relevant."),
+    ]
+    assert keys == sorted(keys) and len(set(keys)) == 4
+
+
+def test_title_first_matches_words_by_their_start_whatever_the_case():
+    assert text.title_first("Heartbeat", "Heartbeats, ping/pong and idle timeouts", "") == (0, 1)
+    assert text.title_first("beat", "Heartbeats", "") == (1, 1)
