@@ -63,7 +63,7 @@ def title_first(query, title, summary):
     """A sort key putting first the hits whose title has the query's words, then those
     whose summary has them; a stable sort keeps the backend's order within each rank.
     Wagtail's SQLite backend ignores the title's search boost, so a guide titled with
-    the very words searched for could come fourth."""
+    the very words searched for came below guides that merely mention them."""
     terms = search_terms(query)
 
     def missing(text):
