@@ -22,7 +22,7 @@ What it does:
    they are not.
 
 One Lighthouse run takes 10-20 s here; the whole default run takes about 8 minutes, so
-it is a script, not a test. The figures are in README "Web quality".
+it is a script, not a test. The figures are in docs/web-quality.md.
 """
 
 import argparse

@@ -23,7 +23,7 @@ What it does, in one run:
 5. The bytes of the site's own CSS and JavaScript: raw, gzip and Brotli.
 
 The load generator is wrk (`apt-get install -y wrk`): a C event loop on its own core,
-far from being the bottleneck. The figures and the goals are in README "Performance".
+far from being the bottleneck. The figures and the goals are in docs/page-performance.md.
 """
 
 import argparse

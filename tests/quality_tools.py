@@ -4,7 +4,7 @@ Plain Python with no Django: the crawler speaks HTTP to a running server and the
 are pure functions of what it fetched, so tests/test_quality_tools.py can prove each
 check fails on a broken site without starting one.
 
-Crawl limits (README "Web quality"):
+Crawl limits (docs/web-quality.md):
 - Same origin only; external links are not fetched (the machine has no network, and
   another site's uptime is not ours to test). /admin/ and /django-admin/ are skipped.
 - Every link, form action and asset found on an expanded page is fetched once.
