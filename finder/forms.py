@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from django import forms
 
-from .engine import QUESTIONS
+from .questions import QUESTIONS
 
 
 @dataclass
@@ -92,12 +92,8 @@ class FinderForm(forms.Form):
                 )
             elif question.multiple and len(set(given)) < len(given):
                 self.add_error(question.key, "The address repeats an answer here; tick it once.")
-        clients = set(cleaned.get("clients") or ())
-        if {"browser", "browser_no_safari"} <= clients:
-            self.add_error(
-                "clients",
-                "Tick only one of the two browser answers: Safari either must work or needn't.",
-            )
+            elif conflict := question.conflict(cleaned.get(question.key) or ()):
+                self.add_error(question.key, conflict)
         return cleaned
 
     @property

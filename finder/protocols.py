@@ -1,7 +1,7 @@
 """Starter wording for each candidate: name, one line, strengths and weaknesses.
 
 `manage.py load_protocols` copies these into the Protocol snippets once; after that the
-snippets are the editors' to improve in the Wagtail admin. The rules stay in engine.py.
+snippets are the editors' to improve in the Wagtail admin. The rules stay in rules.py.
 """
 
 STARTER_PROTOCOLS = {

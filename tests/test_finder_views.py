@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from finder import engine
 from finder.models import Protocol
+from finder.questions import QUESTIONS
 from tests.finder_factories import make_answers, make_query
 
 pytestmark = pytest.mark.django_db
@@ -33,9 +34,9 @@ def error_summary(html):
 
 def test_finder_page_asks_every_question_as_a_fieldset_with_a_legend(client, db):
     html = client.get("/finder/").content.decode()
-    assert html.count("<fieldset") == len(engine.QUESTIONS)
-    assert html.count("<legend") == len(engine.QUESTIONS)
-    for question in engine.QUESTIONS:
+    assert html.count("<fieldset") == len(QUESTIONS)
+    assert html.count("<legend") == len(QUESTIONS)
+    for question in QUESTIONS:
         assert question.title in html
 
 
@@ -47,7 +48,7 @@ def test_finder_form_submits_with_get_to_the_result_page(client, db):
 def test_finder_page_documents_the_json_api_with_every_parameter(client, db):
     html = client.get("/finder/").content.decode()
     assert "/finder/api/?" in html
-    for question in engine.QUESTIONS:
+    for question in QUESTIONS:
         assert f"<code>{question.key}</code>" in html
 
 
@@ -229,7 +230,7 @@ def test_api_returns_the_same_recommendation_as_the_page(client, finder_protocol
 def test_api_lists_every_candidate_once_with_ruled_out_reasons(client, finder_protocols):
     body = client.get("/finder/api/?" + make_query(**CHAT)).json()
     keys = [candidate["key"] for candidate in body["candidates"]]
-    assert sorted(keys) == sorted(engine.ALL)
+    assert sorted(keys) == sorted(engine.CANDIDATE_KEYS)
     ruled_out = [c for c in body["candidates"] if c["status"] == "ruled out"]
     assert ruled_out and all(c["ruled_out_because"] for c in ruled_out)
 
@@ -248,7 +249,7 @@ def test_api_answers_bad_input_with_400_errors_by_parameter(client, db):
     assert response.status_code == 400
     assert "not one of these answers" in body["errors"]["direction"][0]
     assert "“colour”" in body["errors"]["__all__"][0]
-    assert [q["key"] for q in body["questions"]] == [q.key for q in engine.QUESTIONS]
+    assert [q["key"] for q in body["questions"]] == [q.key for q in QUESTIONS]
 
 
 def test_api_without_answers_asks_the_questions(client, db):
@@ -268,14 +269,14 @@ def test_api_result_is_the_same_for_the_same_query(client, finder_protocols):
 
 
 def test_load_protocols_creates_a_description_for_every_candidate(finder_protocols):
-    assert set(Protocol.objects.values_list("key", flat=True)) == set(engine.ALL)
+    assert set(Protocol.objects.values_list("key", flat=True)) == set(engine.CANDIDATE_KEYS)
 
 
 def test_load_protocols_leaves_an_editors_changes_alone(finder_protocols):
     Protocol.objects.filter(key="sse").update(description="Edited by an editor.")
     call_command("load_protocols", stdout=io.StringIO())
     assert Protocol.objects.get(key="sse").description == "Edited by an editor."
-    assert Protocol.objects.count() == len(engine.ALL)
+    assert Protocol.objects.count() == len(engine.CANDIDATE_KEYS)
 
 
 def test_load_protocols_restores_a_deleted_description(finder_protocols):
