@@ -196,12 +196,12 @@ class Recommendation:
 
     @property
     def runs_over_websocket(self):
-        """WebSocket is among the candidates shown, or carries the top pick (MQTT in browsers)."""
-        shown = {self.top.key, *(a.key for a in self.runners_up)}
-        mqtt_in_browser = self.top.key == "mqtt" and bool(
-            self.answers["clients"] & {"browser", "browser_no_safari"}
-        )
-        return "websocket" in shown or mqtt_in_browser
+        """The pick is WebSocket, or MQTT whose browser clients connect over WebSocket:
+        then the echo tester is worth a try (not when WebSocket is only a runner-up)."""
+        if self.top.key == "websocket":
+            return True
+        browsers = self.answers["clients"] & {"browser", "browser_no_safari"}
+        return self.top.key == "mqtt" and bool(browsers)
 
 
 def contradictions(answers, key):

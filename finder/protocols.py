@@ -6,7 +6,7 @@ snippets are the editors' to improve in the Wagtail admin. The rules stay in rul
 
 STARTER_PROTOCOLS = {
     "polling": {
-        "name": "Plain HTTP polling",
+        "name": "Plain HTTP requests",
         "description": (
             "Ordinary HTTP requests: the client asks on a timer, or posts when it has "
             "something to send, and nothing stays open."

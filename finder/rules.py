@@ -43,7 +43,7 @@ class Candidate:
 
 # From the simplest to the most involved: ties go to the one earlier in this list.
 CANDIDATES = (
-    Candidate("polling", "Plain HTTP polling"),
+    Candidate("polling", "Plain HTTP requests"),
     Candidate("sse", "Server-Sent Events"),
     Candidate("long_polling", "Long polling"),
     Candidate("http_streaming", "HTTP response streaming"),
@@ -104,9 +104,6 @@ RULED_OUT = (
      "to end."),
     ("webtransport", "limits=serverless",
      "WebTransport needs a server that holds QUIC sessions open; serverless functions can't."),
-    ("websocket", "limits=serverless & existing!=managed",
-     "Your functions can't hold WebSocket connections open, and you haven't allowed a "
-     "managed service to hold them for you."),
     (("sse", "http_streaming"), "limits=serverless & lifetime=session,always & existing!=managed",
      "Your functions can't keep a response open for a whole session, and you haven't "
      "allowed a managed service to do it."),
@@ -115,6 +112,15 @@ RULED_OUT = (
     ("mqtt", "limits=serverless & existing!=mqtt_broker,managed",
      "MQTT needs a broker that stays up, and serverless functions can't be one; you "
      "haven't got a broker or allowed a managed one."),
+    ("webrtc", "delivery=catch_up",
+     "Peers that were offline can't catch up over a data channel: nothing in between holds "
+     "their messages, and you need them to catch up."),
+    (("sse", "http_streaming"), "direction=both,peer_to_peer & lifetime=request",
+     "One streamed response answers one request; it can't carry the messages your clients "
+     "send while it runs."),
+    ("http_streaming", "payload=media & freshness=subsecond,realtime",
+     "Players buffer streamed HTTP media before playing it, a few seconds behind live; under "
+     "a second needs WebRTC."),
 )
 # fmt: on
 
@@ -425,9 +431,6 @@ EVIDENCE = (
     (("websocket", "webtransport", "grpc", "http_streaming"), NOTE, "delivery=catch_up",
      "There is no built-in resume: add sequence numbers and replay what was missed on "
      "reconnect."),
-    ("webrtc", POOR, "delivery=catch_up",
-     "Peers that were offline can't catch up over a data channel; nothing in between holds "
-     "their messages."),
     ("push", DECISIVE + SOME, "delivery=closed",
      "Only push services (Web Push, APNs, FCM) reach people while your app or tab is closed: "
      "the operating system keeps one connection on behalf of every app."),
@@ -451,9 +454,12 @@ EVIDENCE = (
     # -- Scale -------------------------------------------------------------------------
     (("polling", "long_polling"), SOME, "scale=small",
      "At a few hundred clients, plain requests cost little and are the simplest to run."),
-    (("websocket", "sse", "long_polling", "webtransport"), MINUS, "scale=large",
+    (("websocket", "sse", "long_polling", "webtransport"), MINUS, "scale=large & lifetime!=request",
      "Tens of thousands of open connections need servers and load balancers tuned for them, "
      "and a pub/sub layer between processes."),
+    (("websocket", "sse", "long_polling", "webtransport"), MINUS, "scale=large & lifetime=request",
+     "Tens of thousands of responses open at once need servers and load balancers tuned for "
+     "long requests."),
     (("websocket", "sse", "long_polling", "webtransport"), POOR, "scale=huge & existing!=managed",
      "Millions of open connections need a fleet built for them, or a managed service."),
     ("websocket", GOOD, "scale=huge & existing=managed",
@@ -492,6 +498,11 @@ EVIDENCE = (
     ("push", GOOD, "limits=serverless",
      "Sending a push is one short HTTP call to the push service, a natural fit for "
      "functions."),
+    ("websocket", BAD + BAD, "limits=serverless & existing!=managed",
+     "Your functions can't hold WebSocket connections open, so a managed real-time service "
+     "(AWS API Gateway WebSocket APIs, Azure Web PubSub, Ably, Pusher) or a hosted relay "
+     "you don't run must hold them for you. You haven't ticked that one is allowed, but it "
+     "is the way out here."),
     ("websocket", STRONG, "limits=serverless & existing=managed",
      "A managed real-time service holds the WebSocket connections; your functions publish to "
      "it with one HTTP call."),

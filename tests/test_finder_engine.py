@@ -162,6 +162,22 @@ SCENARIOS = [
              "Browsers subscribe to the broker over its WebSocket listener.",
              direction="both", lifetime="always", clients=(B, DEVICE),
              delivery="latest", existing=("mqtt_broker",)),
+    # Contradictions: a candidate whose own reason denies an answer is never the pick.
+    scenario("collaborative editor on serverless functions, managed not ticked", "websocket",
+             "Peers can't catch up over WebRTC; a managed service holding the sockets can.",
+             direction="both", freshness="subsecond", payload="binary", delivery="catch_up",
+             limits=("serverless",)),
+    scenario("two-way editor whose stream lives for one request", "websocket",
+             "One request's streamed response can't carry the client's edits.",
+             direction="both", freshness="subsecond", delivery="every", lifetime="request"),
+    scenario("one-way live video under a second, one stream per request", "webrtc",
+             "Players buffer streamed HTTP media; under a second takes WebRTC.",
+             freshness="subsecond", rate="rare", payload="media", delivery="latest",
+             audience="same", lifetime="request"),
+    scenario("photo uploads from constrained devices", "polling",
+             "Uploads are ordinary HTTP requests: resumable, retryable, nothing held open.",
+             direction="client_to_server", freshness="minutes", rate="rare",
+             payload="binary", size="bulk", lifetime="request", clients=(DEVICE,)),
 ]
 # fmt: on
 
@@ -203,11 +219,47 @@ def test_push_is_ruled_out_for_backend_services_and_devices():
     assert "push" in {a.key for a in result.ruled_out}
 
 
-def test_websocket_on_serverless_needs_a_managed_service():
-    without = engine.recommend(make_answers(limits=("serverless",)))
-    with_managed = engine.recommend(make_answers(limits=("serverless",), existing=("managed",)))
-    assert "websocket" in {a.key for a in without.ruled_out}
-    assert "websocket" not in {a.key for a in with_managed.ruled_out}
+def test_websocket_on_serverless_without_a_managed_service_loses_to_polling():
+    result = engine.recommend(make_answers(limits=("serverless",)))
+    websocket = next(a for a in result.ranking if a.key == "websocket")
+    assert result.top.key == "polling"
+    assert websocket.score < result.top.score
+
+
+def test_websocket_on_serverless_says_a_managed_service_is_the_way_out_when_not_ticked():
+    editor = make_answers(
+        direction="both", freshness="subsecond", delivery="catch_up", limits=("serverless",)
+    )
+    top = engine.recommend(editor).top
+    assert top.key == "websocket"
+    assert any("way out" in caveat and "managed" in caveat for caveat in top.caveats)
+
+
+def test_webrtc_is_ruled_out_when_offline_clients_must_catch_up():
+    result = engine.recommend(make_answers(direction="peer_to_peer", delivery="catch_up"))
+    ruled_out = {a.key: a.ruled_out for a in result.ruled_out}
+    assert "catch up" in " ".join(ruled_out["webrtc"])
+
+
+def test_one_request_streams_are_ruled_out_when_clients_send_too():
+    result = engine.recommend(make_answers(direction="both", lifetime="request"))
+    assert {"sse", "http_streaming"} <= {a.key for a in result.ruled_out}
+
+
+def test_per_request_streams_at_scale_get_no_pub_sub_caveat():
+    llm = make_answers(freshness="subsecond", rate="high", lifetime="request", scale="large")
+    result = engine.recommend(llm)
+    assert result.top.key == "sse"
+    assert not any("pub/sub" in caveat for a in result.ranking for caveat in a.caveats)
+
+
+def test_session_connections_at_scale_keep_the_pub_sub_caveat():
+    result = engine.recommend(make_answers(direction="both", scale="large"))
+    assert any("pub/sub" in caveat for caveat in result.top.caveats)
+
+
+def test_plain_http_is_named_for_requests_not_only_polling():
+    assert engine.NAMES["polling"] == "Plain HTTP requests"
 
 
 def test_a_ruled_out_candidate_never_ranks():
@@ -313,16 +365,23 @@ def test_a_chat_links_the_chat_guide_and_the_comparison_with_the_runner_up():
     assert "/guides/comparisons/websocket-vs-server-sent-events/" in paths
 
 
-def test_websocket_is_in_play_when_it_is_shown():
+def test_a_websocket_pick_runs_over_websocket():
     assert engine.recommend(make_answers(direction="both")).runs_over_websocket
 
 
-def test_websocket_is_not_in_play_for_a_weather_widget():
+def test_a_server_sent_events_pick_with_websocket_as_runner_up_does_not():
+    result = engine.recommend(make_answers(freshness="subsecond", rate="high"))
+    assert result.top.key == "sse"
+    assert "websocket" in {a.key for a in result.runners_up}
+    assert not result.runs_over_websocket
+
+
+def test_a_weather_widget_does_not_run_over_websocket():
     answers = make_answers(freshness="minutes", rate="rare", audience="same", delivery="latest")
     assert not engine.recommend(answers).runs_over_websocket
 
 
-def test_mqtt_for_browsers_puts_runs_over_websocket():
+def test_mqtt_for_browsers_runs_over_websocket():
     answers = make_answers(
         direction="both", lifetime="always", clients=(B, DEVICE), existing=("mqtt_broker",)
     )

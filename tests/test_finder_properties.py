@@ -50,3 +50,35 @@ def test_every_suggested_change_leads_to_another_pick(answers):
         s.leads_to in engine.CANDIDATE_KEYS and s.leads_to != result.top.key
         for s in result.what_would_change
     )
+
+
+def shown(answers):
+    """The top pick and the runners-up, without the "what would change" search."""
+    viable, _ = engine.rank(engine.normalise_answers(answers))
+    return viable[: 1 + engine.RUNNERS_UP]
+
+
+@PROPERTY
+@given(ANSWERS)
+def test_no_candidate_shown_is_contradicted_by_a_reason_of_its_own(answers):
+    for candidate in shown(answers):
+        contradicting = [
+            rule.text
+            for rule in engine.RULED_OUT_RULES
+            if candidate.key in rule.candidates and rule.applies(answers)
+        ]
+        assert contradicting == [], (candidate.key, contradicting)
+
+
+@PROPERTY
+@given(ANSWERS)
+def test_when_clients_send_within_one_request_the_pick_can_carry_their_messages(answers):
+    if answers["direction"] != "server_to_client" and answers["lifetime"] == "request":
+        assert shown(answers)[0].key not in {"sse", "http_streaming", "push"}
+
+
+@PROPERTY
+@given(ANSWERS)
+def test_when_offline_clients_must_catch_up_the_pick_is_not_webrtc(answers):
+    if answers["delivery"] == "catch_up":
+        assert shown(answers)[0].key != "webrtc"
