@@ -1,10 +1,12 @@
 """The finder's pages and JSON API, through Django's test client."""
 
+import importlib
 import io
 import json
 import re
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 
 from finder import engine
@@ -371,3 +373,19 @@ def test_editors_can_edit_protocol_snippets_in_the_wagtail_admin(
     edit = client.get(f"/admin/snippets/finder/protocol/edit/{protocol.pk}/")
     assert listing.status_code == 200 and "WebRTC data channels" in listing.content.decode()
     assert edit.status_code == 200 and 'name="strengths"' in edit.content.decode()
+
+
+def rename_migration():
+    return importlib.import_module("finder.migrations.0002_plain_http_requests")
+
+
+def test_the_rename_migration_renames_the_starter_name_of_plain_http(db):
+    Protocol.objects.create(key="polling", name="Plain HTTP polling", description="d")
+    rename_migration().rename(django_apps, None)
+    assert Protocol.objects.get(key="polling").name == "Plain HTTP requests"
+
+
+def test_the_rename_migration_leaves_a_name_an_editor_chose(db):
+    Protocol.objects.create(key="polling", name="Good old HTTP", description="d")
+    rename_migration().rename(django_apps, None)
+    assert Protocol.objects.get(key="polling").name == "Good old HTTP"
