@@ -1,4 +1,4 @@
-"""What the finder knows: the candidates, the rules that weigh them and the guides to read.
+"""What the finder concludes from the answers: the candidates and the rules that weigh them.
 
 Data only, no logic and no Django: finder/engine.py parses the conditions (checked against
 finder/questions.py when it is imported, so a typo fails at once) and does the scoring.
@@ -62,7 +62,7 @@ def every_candidate_but(*keys):
 
 
 # ---------------------------------------------------------------------------------------
-# Hard constraints: an answer that makes a candidate unworkable rules it out.
+# Contradictions: an answer that a candidate cannot serve rules it out, with the reason.
 # ---------------------------------------------------------------------------------------
 
 # fmt: off
