@@ -1,287 +1,27 @@
-"""The protocol finder's rules: plain Python, no Django.
+"""The protocol finder's logic: plain Python, no Django.
 
-Everything the finder decides comes from four tables a reviewer can check line by line:
+The data it works on is elsewhere, each a table a reviewer can check line by line:
+finder/questions.py (what we ask), finder/rules.py (the candidates, the contradictions that
+rule one out and the weighted evidence) and finder/reading.py (guides to suggest). Here
+the rows' conditions are parsed (a typo fails when this module is imported, not silently
+at run time), the candidates are scored, and "what would change this answer" is computed
+by re-ranking every single changed answer.
 
-- ``QUESTIONS``: what we ask and which answers are valid.
-- ``RULED_OUT``: hard constraints. When an answer makes a candidate unworkable, the
-  candidate leaves the ranking, and the row's text says why.
-- ``EVIDENCE``: weighted evidence. Each row that matches the answers adds its points to
-  one candidate (or several). Rows with positive points become the candidate's reasons;
-  rows with zero or negative points become its caveats.
-- ``GUIDES``: which guides of the library to suggest for which answers.
-
-A row's condition is a small string, checked against ``QUESTIONS`` when this module is
-imported (a typo fails at import, not silently at run time)::
-
-    "direction=both"                    the answer is "both"
-    "freshness=subsecond,realtime"      the answer is one of these
-    "clients=device"                    for a tick-all-that-apply question: "device" is ticked
-    "clients!=browser,browser_no_safari,mobile"   none of these is the answer (or ticked)
-    "direction=both & clients=browser"  every term holds
-
-Scores are the sum of the matching rows' points; the highest viable score wins. Ties go
-to the simpler technology (``CANDIDATES`` is ordered from simplest to most involved).
+Scores are the sum of the matching evidence rows' points; the highest viable score wins.
+Ties go to the simpler technology (``rules.CANDIDATES`` is ordered from simplest to most
+involved). A candidate that a row of ``rules.RULED_OUT`` contradicts is never ranked.
 """
 
 from dataclasses import dataclass, field, replace
 from itertools import chain
 
-# The points a row is worth. Named, so the tables read as judgements, not arithmetic.
-DECISIVE = 5  # the one technology built for exactly this
-STRONG = 3
-GOOD = 2
-SOME = 1
-NOTE = 0  # a caveat worth knowing that does not change the ranking
-MINUS = -1
-POOR = -2
-BAD = -3
+from . import reading, rules
+from .questions import QUESTIONS, QUESTIONS_BY_KEY
+from .rules import CANDIDATE_KEYS, CANDIDATES
 
-
-@dataclass(frozen=True)
-class Choice:
-    value: str
-    label: str
-    hint: str = ""
-
-
-@dataclass(frozen=True)
-class Question:
-    key: str
-    title: str
-    help: str
-    choices: tuple[Choice, ...]
-    multiple: bool = False
-    required: bool = True
-
-    @property
-    def values(self):
-        return tuple(choice.value for choice in self.choices)
-
-    def label(self, value):
-        return next(choice.label for choice in self.choices if choice.value == value)
-
-
-QUESTIONS = (
-    Question(
-        "direction",
-        "Who sends the data?",
-        "Think of the messages that must arrive quickly, not every request your app makes.",
-        (
-            Choice(
-                "server_to_client",
-                "The server, to clients only",
-                "prices, scores, feeds, progress, a streamed reply",
-            ),
-            Choice("both", "Both sides, often", "chat, games, collaborative editing"),
-            Choice(
-                "client_to_server",
-                "Mostly the clients, to the server",
-                "telemetry, sensor readings, uploads, analytics",
-            ),
-            Choice(
-                "peer_to_peer",
-                "Users, directly to each other",
-                "calls, file sharing, peer-to-peer games: the server only introduces them",
-            ),
-        ),
-    ),
-    Question(
-        "freshness",
-        "How fresh must the data be when it arrives?",
-        "The delay after which users notice, or the feature breaks.",
-        (
-            Choice("minutes", "Minutes old is fine", "reports, weather, a nightly job's status"),
-            Choice("seconds", "Within a few seconds", "notifications, chat, order tracking"),
-            Choice("subsecond", "Under a second", "trading screens, live cursors, auctions"),
-            Choice(
-                "realtime",
-                "Within tens of milliseconds",
-                "action games, remote control, live audio",
-            ),
-        ),
-    ),
-    Question(
-        "rate",
-        "How often does one client send or receive a message?",
-        "At the busiest time, for one client.",
-        (
-            Choice("rare", "Now and then", "a few messages a minute or fewer"),
-            Choice("steady", "Steadily", "up to a few messages a second"),
-            Choice("high", "Constantly", "tens of messages a second or more"),
-        ),
-    ),
-    Question(
-        "payload",
-        "What do the messages carry?",
-        "Choose the heaviest kind you send.",
-        (
-            Choice("text", "Small text or JSON", "events, chat lines, status updates"),
-            Choice("binary", "Binary data", "Protocol Buffers, CBOR, images, file chunks"),
-            Choice("media", "Live audio or video", "calls, streams, screen sharing"),
-        ),
-    ),
-    Question(
-        "size",
-        "How big is one message or transfer?",
-        "The largest thing sent in one go.",
-        (
-            Choice("small", "Small messages", "up to tens of kilobytes each"),
-            Choice("bulk", "Bulk transfers", "megabytes or more: files, exports, datasets"),
-        ),
-    ),
-    Question(
-        "lifetime",
-        "How long does one stream of data live?",
-        "From the first message to the last one on the same stream.",
-        (
-            Choice(
-                "request",
-                "The answer to one request",
-                "a streamed LLM reply, an export, a build log",
-            ),
-            Choice("session", "A user's session", "open while the page or app is open"),
-            Choice("always", "Always on", "devices and services that stay connected for days"),
-        ),
-    ),
-    Question(
-        "clients",
-        "Who are the clients?",
-        "Tick all that apply.",
-        (
-            Choice("browser", "Web browsers, Safari and iPhone included", "the public web"),
-            Choice(
-                "browser_no_safari",
-                "Web browsers, but only Chrome, Edge and Firefox need to work",
-                "an internal tool, a kiosk",
-            ),
-            Choice("mobile", "Native mobile apps", "iOS and Android"),
-            Choice("service", "Backend services", "your own servers or partners' servers"),
-            Choice(
-                "device",
-                "Constrained devices",
-                "microcontrollers, battery-powered sensors, narrowband links",
-            ),
-        ),
-        multiple=True,
-    ),
-    Question(
-        "delivery",
-        "What must delivery guarantee?",
-        "Choose the strongest need.",
-        (
-            Choice("latest", "Only the latest value matters", "a missed update is replaced"),
-            Choice("every", "Every message, in order, while connected", "nothing may be lost"),
-            Choice(
-                "catch_up",
-                "Clients that were offline catch up",
-                "on reconnecting they get what they missed",
-            ),
-            Choice(
-                "closed",
-                "Messages reach people while the app is closed",
-                "alerts on a lock screen or desktop",
-            ),
-        ),
-    ),
-    Question(
-        "audience",
-        "Does everyone receive the same data?",
-        "Shared data can be cached and broadcast; personal data cannot.",
-        (
-            Choice("same", "Everyone gets the same data", "public prices, scores, status pages"),
-            Choice(
-                "personal",
-                "Each user or group gets their own",
-                "inboxes, chat rooms, documents, account data",
-            ),
-        ),
-    ),
-    Question(
-        "scale",
-        "How many clients are connected at once, at peak?",
-        "A rough order of magnitude is enough.",
-        (
-            Choice("small", "Hundreds"),
-            Choice("medium", "Thousands"),
-            Choice("large", "Tens to hundreds of thousands"),
-            Choice("huge", "Millions"),
-        ),
-    ),
-    Question(
-        "limits",
-        "Which of these limits apply?",
-        "Tick any that apply; leave them all unticked if none do.",
-        (
-            Choice(
-                "proxy",
-                "Restrictive proxies or firewalls",
-                "corporate networks that block upgrades, buffer responses or cut idle connections",
-            ),
-            Choice(
-                "serverless",
-                "Serverless functions only",
-                "your backend can't hold connections open",
-            ),
-            Choice(
-                "flaky",
-                "Unreliable networks",
-                "mobile data, vehicles, remote sites: connections drop often",
-            ),
-        ),
-        multiple=True,
-        required=False,
-    ),
-    Question(
-        "existing",
-        "What do you already have, or may use?",
-        "Tick any that apply; leave them all unticked if none do.",
-        (
-            Choice(
-                "http3",
-                "HTTP/3 end to end",
-                "servers, load balancers and networks pass QUIC over UDP",
-            ),
-            Choice("mqtt_broker", "An MQTT broker"),
-            Choice("grpc", "gRPC services"),
-            Choice(
-                "managed",
-                "A managed real-time service is allowed",
-                "a hosted service that holds the connections for you, such as AWS API "
-                "Gateway WebSocket APIs, Azure Web PubSub, Ably or Pusher",
-            ),
-        ),
-        multiple=True,
-        required=False,
-    ),
-)
-QUESTION = {question.key: question for question in QUESTIONS}
-
-
-@dataclass(frozen=True)
-class Candidate:
-    key: str
-    name: str
-
-
-# From the simplest to the most involved: ties go to the one earlier in this list.
-CANDIDATES = (
-    Candidate("polling", "Plain HTTP polling"),
-    Candidate("sse", "Server-Sent Events"),
-    Candidate("long_polling", "Long polling"),
-    Candidate("http_streaming", "HTTP response streaming"),
-    Candidate("websocket", "WebSocket"),
-    Candidate("push", "Push notifications"),
-    Candidate("mqtt", "MQTT"),
-    Candidate("grpc", "gRPC streaming"),
-    Candidate("webrtc", "WebRTC data channels"),
-    Candidate("webtransport", "WebTransport"),
-)
-CANDIDATE = {candidate.key: candidate for candidate in CANDIDATES}
-ALL = tuple(CANDIDATE)
-
-
-def all_but(*keys):
-    return tuple(key for key in ALL if key not in keys)
+RUNNERS_UP = 3
+SIMPLICITY = {key: index for index, key in enumerate(CANDIDATE_KEYS)}
+NAMES = {candidate.key: candidate.name for candidate in CANDIDATES}
 
 
 # ---------------------------------------------------------------------------------------
@@ -308,9 +48,9 @@ def parse_condition(text):
         negated = "!=" in part
         key, _, values = part.partition("!=" if negated else "=")
         key, values = key.strip(), frozenset(v.strip() for v in values.split(","))
-        if key not in QUESTION:
+        if key not in QUESTIONS_BY_KEY:
             raise ValueError(f"{text!r}: no question {key!r}")
-        unknown = values - set(QUESTION[key].values)
+        unknown = values - set(QUESTIONS_BY_KEY[key].values)
         if unknown:
             raise ValueError(f"{text!r}: {key!r} has no answer {sorted(unknown)}")
         terms.append(Term(key, values, negated))
@@ -326,7 +66,7 @@ class Rule:
     terms: tuple = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        unknown = set(self.candidates) - set(ALL)
+        unknown = set(self.candidates) - set(CANDIDATE_KEYS)
         if unknown:
             raise ValueError(f"{self.when!r}: no candidate {sorted(unknown)}")
         object.__setattr__(self, "terms", parse_condition(self.when))
@@ -335,579 +75,24 @@ class Rule:
         return all(term.holds(answers) for term in self.terms)
 
 
-def _rules(rows, with_points):
-    rules = []
+def compile_rules(rows, with_points):
+    """Rows of rules.py, ``(candidate or candidates, [points,] when, text)``, as Rules."""
+    compiled = []
     for row in rows:
         keys, *rest = row
         keys = (keys,) if isinstance(keys, str) else keys
         points, when, text = rest if with_points else (0, *rest)
-        rules.append(Rule(keys, when, text, points))
-    return tuple(rules)
+        compiled.append(Rule(keys, when, text, points))
+    return tuple(compiled)
+
+
+RULED_OUT_RULES = compile_rules(rules.RULED_OUT, with_points=False)
+EVIDENCE_RULES = compile_rules(rules.EVIDENCE, with_points=True)
+GUIDE_RULES = tuple((guide, keys, parse_condition(when)) for guide, keys, when in reading.GUIDES)
 
 
 # ---------------------------------------------------------------------------------------
-# Hard constraints: an answer that makes a candidate unworkable rules it out.
-# ---------------------------------------------------------------------------------------
-
-# fmt: off
-RULED_OUT = _rules((
-    # (candidate or candidates, when, because)
-    ("sse", "direction=client_to_server",
-     "SSE only carries data from the server to the client, and your data mostly flows the "
-     "other way."),
-    ("http_streaming", "direction=client_to_server",
-     "A streamed response carries data from the server to the client, and your data mostly "
-     "flows the other way."),
-    ("push", "direction=client_to_server,peer_to_peer",
-     "Push notifications only go from your server to a device; they don't carry data from "
-     "clients or between users."),
-    ("push", "clients!=browser,browser_no_safari,mobile",
-     "Push notifications reach browsers and mobile apps, not backend services or devices."),
-    ("push", "freshness=subsecond,realtime",
-     "Push services make no promise about timing: delivery takes a second or more, and "
-     "phones may hold low-priority messages back to save battery."),
-    ("push", "rate=high",
-     "Push services throttle and collapse frequent messages; they are for occasional "
-     "alerts, not streams."),
-    ("push", "payload=media",
-     "Push notifications carry a few kilobytes of text, not audio or video."),
-    ("push", "size=bulk",
-     "Push payloads are limited to about 4 KB (Web Push, APNs and FCM alike)."),
-    ("sse", "payload=media",
-     "SSE carries UTF-8 text only; live audio or video needs binary data and pacing."),
-    ("polling", "freshness=realtime",
-     "Tens of milliseconds would mean every client sending dozens of requests a second."),
-    ("long_polling", "freshness=realtime",
-     "Each message needs a fresh request and response, so tens of milliseconds is out of "
-     "reach once messages follow each other."),
-    ("grpc", "clients=browser,browser_no_safari & direction=both,client_to_server,peer_to_peer",
-     "Browsers can't open gRPC client or bidirectional streams: gRPC-Web supports only "
-     "single calls and server streaming."),
-    ("webtransport", "existing!=http3",
-     "WebTransport runs over HTTP/3 (QUIC over UDP), and you haven't said HTTP/3 works end "
-     "to end."),
-    ("webtransport", "limits=serverless",
-     "WebTransport needs a server that holds QUIC sessions open; serverless functions can't."),
-    ("websocket", "limits=serverless & existing!=managed",
-     "Your functions can't hold WebSocket connections open, and you haven't allowed a "
-     "managed service to hold them for you."),
-    (("sse", "http_streaming"), "limits=serverless & lifetime=session,always & existing!=managed",
-     "Your functions can't keep a response open for a whole session, and you haven't "
-     "allowed a managed service to do it."),
-    ("grpc", "limits=serverless",
-     "gRPC streams are long-lived HTTP/2 calls, which serverless functions don't hold open."),
-    ("mqtt", "limits=serverless & existing!=mqtt_broker,managed",
-     "MQTT needs a broker that stays up, and serverless functions can't be one; you "
-     "haven't got a broker or allowed a managed one."),
-), with_points=False)
-# fmt: on
-
-
-# ---------------------------------------------------------------------------------------
-# Weighted evidence. Positive points: a reason to pick it. Zero or less: a caveat.
-# ---------------------------------------------------------------------------------------
-
-# fmt: off
-EVIDENCE = _rules((
-    # (candidate or candidates, points, when, reason if points > 0 else caveat)
-
-    # -- Who sends the data ------------------------------------------------------------
-    ("sse", STRONG, "direction=server_to_client",
-     "Data flows one way, from your server to clients: exactly what Server-Sent Events do, "
-     "over an ordinary HTTP response."),
-    ("http_streaming", GOOD, "direction=server_to_client",
-     "Data flows one way, from server to client, which a streamed HTTP response carries "
-     "with no extra protocol."),
-    ("long_polling", SOME, "direction=server_to_client",
-     "One-way updates suit long polling: the server answers a waiting request as soon as "
-     "there is news."),
-    ("polling", SOME, "direction=server_to_client",
-     "One-way updates can simply be fetched by the client; nothing has to push."),
-    ("push", SOME, "direction=server_to_client",
-     "Push goes from your server to people's devices, the one direction you need."),
-    ("websocket", MINUS, "direction=server_to_client",
-     "A two-way channel is more than you need when only the server sends: you write your "
-     "own message protocol and reconnection, and lose HTTP caching."),
-    ("webtransport", MINUS, "direction=server_to_client",
-     "Streams and datagrams in both directions are more than one-way updates need."),
-    ("webrtc", BAD, "direction=server_to_client",
-     "WebRTC connects peers; server-to-client updates would need a WebRTC stack on your "
-     "server."),
-
-    ("websocket", STRONG, "direction=both",
-     "Both sides send whenever they like: one WebSocket connection carries messages each "
-     "way, with no request per message."),
-    ("webtransport", GOOD, "direction=both",
-     "WebTransport carries both directions, over reliable streams or unreliable datagrams."),
-    ("grpc", GOOD, "direction=both",
-     "Bidirectional streaming calls carry messages both ways over one HTTP/2 stream."),
-    ("mqtt", SOME, "direction=both",
-     "Every MQTT client both publishes and subscribes."),
-    ("webrtc", SOME, "direction=both",
-     "Data channels carry messages both ways."),
-    ("long_polling", MINUS, "direction=both",
-     "Two-way traffic over long polling costs a request for every client message and a "
-     "waiting request for the server's; it works, at a price in requests and latency."),
-    ("sse", BAD, "direction=both,peer_to_peer",
-     "SSE only streams from server to client: every message a client sends needs its own "
-     "HTTP request beside the stream."),
-    ("polling", POOR, "direction=both,peer_to_peer",
-     "Polling turns every message into a request and delays the server's messages by up to "
-     "the polling interval."),
-    ("http_streaming", BAD, "direction=both,peer_to_peer",
-     "A streamed response only carries server to client; client messages need separate "
-     "requests."),
-    ("push", POOR, "direction=both",
-     "Push only covers the server-to-device half; while the app is open, pair it with a "
-     "WebSocket or SSE for the conversation itself."),
-
-    ("polling", STRONG, "direction=client_to_server",
-     "When clients do the sending, each message (or a batch) can be an ordinary HTTP POST: "
-     "stateless, retryable and easy to scale."),
-    ("mqtt", GOOD, "direction=client_to_server",
-     "MQTT is built for clients publishing readings to a broker."),
-    ("websocket", SOME, "direction=client_to_server",
-     "An open WebSocket saves the per-request overhead when clients send many small "
-     "messages."),
-    ("grpc", SOME, "direction=client_to_server",
-     "A client-streaming call sends a stream of messages to the server in one call."),
-    ("webtransport", SOME, "direction=client_to_server",
-     "Clients can open streams or send datagrams to the server without a request each."),
-    ("long_polling", POOR, "direction=client_to_server",
-     "Long polling is a way of waiting for the server; it adds nothing when clients do the "
-     "sending."),
-
-    ("webrtc", DECISIVE, "direction=peer_to_peer",
-     "Only WebRTC connects users' devices directly: your server just introduces them "
-     "(signalling, STUN) and relays through TURN when no direct path exists."),
-    ("websocket", SOME, "direction=peer_to_peer",
-     "A WebSocket server can relay messages between users, which is simpler than WebRTC when "
-     "going through your server is acceptable; it is also the usual WebRTC signalling "
-     "channel."),
-    (all_but("webrtc", "websocket", "push"), MINUS, "direction=peer_to_peer",
-     "Every message between users would go through your server; nothing here connects peers "
-     "directly."),
-
-    # -- How fresh ---------------------------------------------------------------------
-    ("polling", STRONG, "freshness=minutes",
-     "Minutes of staleness are fine, so a request every minute or so is the simplest thing "
-     "that works: cacheable, stateless, nothing to keep alive."),
-    ("long_polling", MINUS, "freshness=minutes",
-     "Long polling holds requests open to deliver within seconds, speed you said you don't "
-     "need."),
-    (("websocket", "sse", "mqtt"), POOR, "freshness=minutes & lifetime!=request",
-     "Keeping a connection open for every client buys speed you said you don't need."),
-    (("webrtc", "webtransport"), BAD, "freshness=minutes",
-     "Built for milliseconds; minutes of tolerance don't justify its complexity."),
-
-    ("long_polling", GOOD, "freshness=seconds",
-     "Seconds of delay suit long polling: the server answers a waiting request the moment "
-     "there is news."),
-    (("sse", "websocket"), SOME, "freshness=seconds",
-     "An open connection delivers within a second, comfortably inside a few seconds."),
-    ("polling", SOME, "freshness=seconds & direction!=client_to_server",
-     "A poll every few seconds meets this, if clients are few or the answer is cacheable."),
-    ("push", SOME, "freshness=seconds",
-     "Push services usually deliver within seconds, though without a guarantee."),
-
-    (("websocket", "sse"), GOOD, "freshness=subsecond",
-     "Messages go out over an already-open connection as soon as they exist, well under a "
-     "second."),
-    (("webtransport", "webrtc", "mqtt", "grpc", "http_streaming"), SOME, "freshness=subsecond",
-     "Messages go out over an open connection as soon as they exist, well under a second."),
-    ("long_polling", MINUS, "freshness=subsecond",
-     "Messages that follow each other quickly wait for the client's next request."),
-    ("polling", BAD, "freshness=subsecond",
-     "Under a second would mean every client polling several times a second."),
-
-    (("webtransport", "webrtc"), STRONG, "freshness=realtime",
-     "Over UDP, a lost packet only delays its own message: newer updates don't queue behind "
-     "a retransmission."),
-    (("websocket", "grpc"), SOME, "freshness=realtime",
-     "With no per-message handshake, messages leave immediately: tens of milliseconds on a "
-     "good network."),
-    (("websocket", "grpc", "sse", "mqtt", "http_streaming"), MINUS, "freshness=realtime",
-     "It runs over TCP: one lost packet holds back every later message until it is "
-     "retransmitted, which players and operators feel as stutter."),
-
-    # -- Message rate ------------------------------------------------------------------
-    ("push", GOOD, "rate=rare",
-     "Occasional messages are what push services are for; they throttle frequent ones."),
-    ("long_polling", SOME, "rate=rare & freshness=seconds,subsecond",
-     "With rare messages, a waiting request costs little and answers the moment something "
-     "happens."),
-    ("polling", POOR, "rate=rare & freshness=seconds,subsecond",
-     "Most polls would come back empty: quick delivery of rare messages means asking many "
-     "times for each update."),
-    ("websocket", GOOD, "rate=high",
-     "Many messages a second ride one connection with 2 to 14 bytes of framing each, "
-     "instead of HTTP headers per message."),
-    (("webtransport", "grpc"), GOOD, "rate=high",
-     "High message rates ride open streams with compact framing and flow control."),
-    (("webrtc", "mqtt", "sse"), SOME, "rate=high",
-     "A steady stream adds only a few bytes of framing per message."),
-    ("polling", POOR, "rate=high & freshness!=minutes",
-     "At many messages a second, polls either come very often or return big delayed "
-     "batches."),
-    ("long_polling", BAD, "rate=high",
-     "Every message or small batch costs a new request; at many messages a second that is "
-     "a request storm."),
-
-    # -- Payload -----------------------------------------------------------------------
-    ("sse", SOME, "payload=text",
-     "SSE carries UTF-8 text, which is what you send."),
-    ("sse", BAD, "payload=binary",
-     "SSE is text-only: binary data must be base64-encoded, a third larger."),
-    ("grpc", GOOD, "payload=binary",
-     "Protocol Buffers are gRPC's native, compact binary format."),
-    (("websocket", "mqtt", "webtransport", "webrtc", "http_streaming"), SOME, "payload=binary",
-     "Binary data travels as it is, with no text encoding."),
-    ("push", POOR, "payload=binary",
-     "Push payloads are small and meant for text or JSON."),
-
-    ("webrtc", DECISIVE, "payload=media",
-     "WebRTC is the web's real-time media stack: send audio and video as media tracks, with "
-     "jitter buffers, echo cancellation and congestion control, and use data channels beside "
-     "them for chat and control."),
-    ("polling", STRONG + SOME,
-     "payload=media & direction=server_to_client & audience=same & freshness=minutes,seconds",
-     "Broadcast video to many viewers is HLS or DASH: players fetch short segments over plain "
-     "HTTP from a CDN, a few seconds behind live."),
-    ("webtransport", SOME, "payload=media",
-     "WebTransport can carry media frames (with WebCodecs) over streams or datagrams."),
-    ("webtransport", MINUS, "payload=media",
-     "You build the media pipeline yourself; Media over QUIC is still being standardised."),
-    ("websocket", POOR, "payload=media",
-     "Media over WebSocket means building pacing, jitter buffers and congestion control "
-     "yourself, over TCP where one lost packet stalls the audio."),
-    (("long_polling", "mqtt"), BAD, "payload=media",
-     "It carries discrete messages, not continuous audio or video."),
-    (("grpc", "http_streaming"), MINUS, "payload=media",
-     "It can carry media bytes, but nothing in it is made for live audio or video."),
-
-    # -- Size --------------------------------------------------------------------------
-    ("http_streaming", STRONG, "size=bulk",
-     "A streamed response sends megabytes as they are produced, and browsers can save it as "
-     "a download."),
-    ("polling", GOOD, "size=bulk",
-     "Plain HTTP handles big transfers best: resumable uploads, Range requests, compression "
-     "and caching."),
-    ("webtransport", SOME, "size=bulk",
-     "Large transfers get their own stream with flow control, without blocking other "
-     "messages."),
-    ("websocket", POOR, "size=bulk",
-     "A large message blocks every message behind it on the connection, and browsers hold "
-     "whole messages in memory; you would chunk it yourself."),
-    ("sse", POOR, "size=bulk",
-     "Megabytes of text events are a poor fit: no binary, no resumable download."),
-    ("mqtt", POOR, "size=bulk",
-     "Brokers cap message sizes (AWS IoT Core at 128 KB); large payloads belong on HTTP, "
-     "with MQTT carrying a link to them."),
-    ("webrtc", MINUS, "size=bulk",
-     "Browsers cap data-channel messages (Chrome at 256 KB), so large transfers are sent in "
-     "chunks."),
-    ("long_polling", MINUS, "size=bulk",
-     "Long polling is for waiting on small events, not moving megabytes."),
-
-    # -- Lifetime ----------------------------------------------------------------------
-    ("http_streaming", STRONG, "lifetime=request",
-     "One streamed response is one request's answer, delivered as it is produced."),
-    ("sse", STRONG, "lifetime=request",
-     "An SSE response streams one request's answer event by event, the way most LLM APIs "
-     "stream tokens."),
-    ("grpc", SOME, "lifetime=request",
-     "A server-streaming call answers one request with a stream of messages."),
-    ("sse", NOTE, "lifetime=request & clients=browser,browser_no_safari",
-     "The browser's EventSource only makes GET requests without a body; to POST a prompt, "
-     "read the SSE stream with fetch()."),
-    ("websocket", POOR, "lifetime=request",
-     "Opening a WebSocket for one answer adds a handshake, a custom protocol and your own "
-     "end-of-stream signal where one HTTP response does the job."),
-    ("push", POOR, "lifetime=request",
-     "Push is for messages outside any request, not for answering one."),
-    ("mqtt", BAD, "lifetime=request",
-     "MQTT sessions are for long-lived clients, not one-off answers."),
-    ("webrtc", BAD, "lifetime=request",
-     "Setting up a peer connection (signalling, ICE, DTLS) for one answer is far too much."),
-    ("webtransport", MINUS, "lifetime=request",
-     "A WebTransport session for one answer is more setup than a streamed response."),
-    (("websocket", "sse"), SOME, "lifetime=session",
-     "One connection lives exactly as long as the page or app is open."),
-    ("mqtt", GOOD, "lifetime=always",
-     "MQTT keeps long-lived sessions healthy: keep-alives, persistent sessions, and a "
-     "last-will message when a client vanishes."),
-    ("websocket", SOME, "lifetime=always",
-     "A persistent connection suits clients that stay connected."),
-    ("grpc", SOME, "lifetime=always & clients=service",
-     "Long-lived streams between services get keep-alives, deadlines and flow control."),
-    ("push", SOME, "lifetime=always & clients=mobile,browser,browser_no_safari",
-     "The operating system keeps one push connection for every app, so yours needn't keep "
-     "its own open and drain the battery."),
-    ("http_streaming", POOR, "lifetime=always",
-     "One endless response is fragile: proxies and load balancers cut long responses, and "
-     "nothing can be sent back on it."),
-
-    # -- Clients -----------------------------------------------------------------------
-    ("sse", SOME, "clients=browser,browser_no_safari",
-     "Browsers have EventSource built in, with automatic reconnection."),
-    ("websocket", SOME, "clients=browser,browser_no_safari",
-     "Every browser supports WebSocket, Safari included."),
-    ("sse", NOTE, "clients=browser,browser_no_safari",
-     "Over HTTP/1.1 browsers allow about six connections per site, shared by all tabs; "
-     "serve SSE over HTTP/2 or HTTP/3."),
-    ("mqtt", MINUS, "clients=browser,browser_no_safari",
-     "Browsers speak MQTT only over WebSocket, through a client library and a broker that "
-     "accepts WebSocket connections."),
-    ("grpc", POOR, "clients=browser,browser_no_safari & direction=server_to_client",
-     "Browsers need gRPC-Web and a translating proxy (such as Envoy) for server streaming."),
-    ("webtransport", BAD, "clients=browser",
-     "Safari and iOS have supported WebTransport only since 26.4 (March 2026): people on "
-     "older iPhones and Macs don't have it, so you need a WebSocket fallback."),
-    ("push", MINUS, "clients=browser & delivery=closed",
-     "On iPhone and iPad, Web Push only reaches web apps added to the Home Screen (iOS "
-     "16.4 and later)."),
-    ("grpc", STRONG, "clients=service",
-     "Between backend services, gRPC gives typed contracts, deadlines and HTTP/2 "
-     "multiplexing."),
-    ("http_streaming", SOME, "clients=service",
-     "Any HTTP client reads a streamed response; services need no special library."),
-    ("webrtc", POOR, "clients=service",
-     "Backend services rarely speak WebRTC; it needs a full ICE, DTLS and SCTP stack."),
-    ("mqtt", STRONG + SOME, "clients=device",
-     "MQTT was designed for constrained devices: a 2-byte header, small client libraries, "
-     "and QoS levels and keep-alives that work over narrowband links."),
-    (("webrtc", "webtransport"), BAD, "clients=device",
-     "Its stack (QUIC or ICE, DTLS and SCTP) is heavy for microcontrollers."),
-    ("grpc", POOR, "clients=device",
-     "HTTP/2 and Protocol Buffers tooling is heavy for microcontrollers."),
-    ("websocket", MINUS, "clients=device",
-     "WebSocket clients exist for microcontrollers, but you design acknowledgements, retries "
-     "and sessions yourself."),
-    (("sse", "http_streaming", "long_polling"), MINUS, "clients=device",
-     "Holding HTTP responses open on a constrained device is awkward and costs power."),
-
-    # -- Delivery ----------------------------------------------------------------------
-    ("polling", SOME, "delivery=latest",
-     "Only the latest value matters, so each poll simply fetches the current state."),
-    ("mqtt", SOME, "delivery=latest",
-     "Retained messages hand new subscribers the latest value immediately."),
-    (("webrtc", "webtransport"), SOME, "delivery=latest & freshness=realtime,subsecond",
-     "Unreliable delivery (unordered data channels, datagrams) drops stale updates instead "
-     "of retransmitting them."),
-    ("grpc", SOME, "delivery=every",
-     "Streams are reliable and ordered, with flow control."),
-    (("websocket", "sse", "webtransport", "http_streaming"), NOTE, "delivery=every",
-     "Messages sent while a connection is down are lost unless you number them and resend "
-     "after reconnecting."),
-    ("sse", GOOD, "delivery=catch_up",
-     "SSE resumes after a drop: the browser sends the Last-Event-ID it saw, and your server "
-     "replays what was missed."),
-    ("mqtt", GOOD, "delivery=catch_up",
-     "Persistent sessions with QoS 1 or 2 queue messages while a client is offline."),
-    (("long_polling", "polling"), SOME, "delivery=catch_up",
-     "Each request asks for everything after a cursor, so catching up is the normal path."),
-    (("websocket", "webtransport", "grpc", "http_streaming"), NOTE, "delivery=catch_up",
-     "There is no built-in resume: add sequence numbers and replay what was missed on "
-     "reconnect."),
-    ("webrtc", POOR, "delivery=catch_up",
-     "Peers that were offline can't catch up over a data channel; nothing in between holds "
-     "their messages."),
-    ("push", DECISIVE + SOME, "delivery=closed",
-     "Only push services (Web Push, APNs, FCM) reach people while your app or tab is closed: "
-     "the operating system keeps one connection on behalf of every app."),
-    ("push", BAD, "delivery=every,catch_up",
-     "Push services promise neither delivery nor order: messages can be delayed, collapsed, "
-     "or dropped when their time to live runs out. Treat a push as a nudge to fetch."),
-    (all_but("push"), MINUS, "delivery=closed",
-     "It only delivers while your app is open; pair it with push notifications for "
-     "everything else."),
-
-    # -- Audience ----------------------------------------------------------------------
-    ("polling", GOOD, "audience=same",
-     "Everyone gets the same answer, so a CDN or cache can serve most polls without touching "
-     "your servers."),
-    ("sse", SOME, "audience=same",
-     "Everyone gets the same stream: one broadcast feeds every connection."),
-    ("polling", MINUS, "audience=personal & scale=large,huge & direction!=client_to_server",
-     "Every poll is a personal request your servers must answer; at this scale that is a "
-     "lot of mostly empty requests."),
-
-    # -- Scale -------------------------------------------------------------------------
-    (("polling", "long_polling"), SOME, "scale=small",
-     "At a few hundred clients, plain requests cost little and are the simplest to run."),
-    (("websocket", "sse", "long_polling", "webtransport"), MINUS, "scale=large",
-     "Tens of thousands of open connections need servers and load balancers tuned for them, "
-     "and a pub/sub layer between processes."),
-    (("websocket", "sse", "long_polling", "webtransport"), POOR, "scale=huge & existing!=managed",
-     "Millions of open connections need a fleet built for them, or a managed service."),
-    ("websocket", GOOD, "scale=huge & existing=managed",
-     "A managed service holds millions of connections for you."),
-    ("polling", SOME, "scale=huge & audience=same",
-     "A CDN absorbs millions of identical polls."),
-    ("push", GOOD, "scale=huge",
-     "Push services are built to reach millions of devices."),
-    ("mqtt", SOME, "scale=large,huge",
-     "Clustered or managed MQTT brokers handle millions of device connections."),
-
-    # -- Limits ------------------------------------------------------------------------
-    ("long_polling", STRONG + SOME, "limits=proxy",
-     "Long polling is ordinary HTTP requests and responses: it passes any proxy that lets "
-     "the rest of your site through."),
-    ("polling", STRONG, "limits=proxy",
-     "Plain requests pass any proxy that lets the rest of your site through."),
-    ("websocket", BAD, "limits=proxy",
-     "Some corporate proxies and TLS-inspecting firewalls block the upgrade or cut idle "
-     "connections: use wss:// on port 443, heartbeats, and keep a fallback."),
-    (("sse", "http_streaming"), POOR, "limits=proxy",
-     "Buffering proxies can hold a streamed response back or cut it after a timeout; send a "
-     "heartbeat every 15 to 30 seconds and check that nothing buffers."),
-    ("webtransport", BAD + MINUS, "limits=proxy",
-     "Corporate networks often block UDP, and then WebTransport has no reliable fallback."),
-    ("webrtc", BAD, "limits=proxy",
-     "Corporate firewalls often block UDP; you would need a TURN relay over TLS on port 443."),
-    ("mqtt", POOR, "limits=proxy",
-     "MQTT's ports (1883, 8883) are usually blocked; MQTT over WebSocket on 443 inherits "
-     "WebSocket's proxy problems."),
-    ("grpc", POOR, "limits=proxy",
-     "Many proxies mishandle end-to-end HTTP/2, and gRPC needs its trailers."),
-
-    ("polling", STRONG, "limits=serverless",
-     "Polling needs nothing but short requests, which serverless functions handle well."),
-    ("push", GOOD, "limits=serverless",
-     "Sending a push is one short HTTP call to the push service, a natural fit for "
-     "functions."),
-    ("websocket", STRONG, "limits=serverless & existing=managed",
-     "A managed real-time service holds the WebSocket connections; your functions publish to "
-     "it with one HTTP call."),
-    ("sse", BAD, "limits=serverless & existing=managed & lifetime!=request",
-     "Your functions can't hold the stream open, so a managed service must, and most speak "
-     "only WebSocket; Ably and Fastly Fanout are among those that offer SSE."),
-    (("sse", "http_streaming"), MINUS, "limits=serverless & lifetime=request",
-     "It needs a platform that streams function responses (many do), and the stream must end "
-     "within the function's time limit."),
-    ("long_polling", POOR, "limits=serverless",
-     "Every waiting request keeps a function running, and billed, until it answers or times "
-     "out."),
-    ("webrtc", MINUS, "limits=serverless",
-     "You still need signalling and a TURN relay running somewhere (managed TURN services "
-     "exist)."),
-
-    ("mqtt", STRONG, "limits=flaky",
-     "MQTT was built for links that drop: QoS 1 and 2 redeliver after reconnecting, and "
-     "persistent sessions keep subscriptions."),
-    (("polling", "long_polling"), SOME, "limits=flaky",
-     "Each request stands alone; a dropped one is simply retried."),
-    ("sse", SOME, "limits=flaky",
-     "EventSource reconnects by itself and resumes from the last event id."),
-    (("websocket", "webtransport", "grpc"), MINUS, "limits=flaky",
-     "On links that drop, you need heartbeats to notice dead connections and reconnection "
-     "with backoff."),
-    ("webrtc", MINUS, "limits=flaky",
-     "Peer connections that drop need an ICE restart through your signalling server."),
-
-    # -- What exists already ------------------------------------------------------------
-    ("webtransport", SOME, "existing=http3",
-     "You have HTTP/3 end to end, which WebTransport needs."),
-    ("mqtt", STRONG, "existing=mqtt_broker",
-     "You already run an MQTT broker: clients connect to it directly, browsers over its "
-     "WebSocket listener."),
-    ("grpc", GOOD, "existing=grpc & clients=service",
-     "You already run gRPC services, so streaming fits your tooling: protobuf contracts, "
-     "interceptors, deadlines."),
-    ("websocket", SOME, "existing=managed & limits!=serverless",
-     "A managed service can take connections, fan-out and scaling off your hands."),
-    ("mqtt", SOME, "existing=managed & existing!=mqtt_broker",
-     "Managed MQTT brokers (AWS IoT Core, HiveMQ Cloud, EMQX Cloud) spare you running one."),
-    ("mqtt", MINUS, "existing!=mqtt_broker,managed",
-     "You would have to run an MQTT broker."),
-), with_points=True)
-# fmt: on
-
-
-# ---------------------------------------------------------------------------------------
-# Guides to read. A guide is suggested when its condition holds and, if candidates are
-# listed, the top pick is one of them. Comparisons follow the candidates shown.
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Guide:
-    path: str
-    title: str
-
-
-COMPARISONS = {
-    "sse": Guide(
-        "/guides/comparisons/websocket-vs-server-sent-events/", "WebSocket vs Server-Sent Events"
-    ),
-    "long_polling": Guide(
-        "/guides/comparisons/websocket-vs-long-polling/", "WebSocket vs long polling"
-    ),
-    "polling": Guide("/guides/comparisons/websocket-vs-long-polling/", "WebSocket vs long polling"),
-    "http_streaming": Guide(
-        "/guides/comparisons/websocket-vs-http-streaming/", "WebSocket vs HTTP response streaming"
-    ),
-    "webtransport": Guide(
-        "/guides/comparisons/websocket-vs-webtransport/", "WebSocket vs WebTransport"
-    ),
-    "webrtc": Guide(
-        "/guides/comparisons/websocket-vs-webrtc-data-channels/",
-        "WebSocket vs WebRTC data channels",
-    ),
-    "mqtt": Guide("/guides/comparisons/websocket-vs-mqtt/", "WebSocket vs MQTT"),
-    "grpc": Guide(
-        "/guides/comparisons/websocket-vs-grpc-streaming/", "WebSocket vs gRPC streaming"
-    ),
-}
-
-CHAT = Guide("/guides/use-cases/chat/", "Building chat")
-DASHBOARDS = Guide("/guides/use-cases/live-dashboards-and-tickers/", "Live dashboards and tickers")
-GAMES = Guide("/guides/use-cases/multiplayer-games/", "Multiplayer games")
-EDITING = Guide("/guides/use-cases/collaborative-editing/", "Collaborative editing")
-NOTIFICATIONS = Guide("/guides/use-cases/notifications/", "Notifications")
-TELEMETRY = Guide("/guides/use-cases/iot-telemetry/", "IoT telemetry")
-SCALING = Guide("/guides/guides/scaling-out/", "Scaling WebSocket servers out")
-HEARTBEATS = Guide(
-    "/guides/guides/heartbeats-and-idle-timeouts/", "Heartbeats, ping/pong and idle timeouts"
-)
-RECONNECTION = Guide(
-    "/guides/guides/reconnection-with-backoff/", "Reconnection with exponential backoff and jitter"
-)
-
-CONNECTED = ("websocket", "sse", "mqtt", "webtransport", "long_polling")
-
-# fmt: off
-GUIDES = (
-    # guide          top pick among    when
-    (CHAT,          ALL,               "direction=both & audience=personal & "
-                                       "freshness=seconds,subsecond & payload!=media"),
-    (EDITING,       ALL,               "direction=both & audience=personal & "
-                                       "freshness=subsecond & delivery=every,catch_up & "
-                                       "payload!=media"),
-    (GAMES,         ALL,               "direction=both,peer_to_peer & freshness=realtime & "
-                                       "payload!=media"),
-    (DASHBOARDS,    ALL,               "direction=server_to_client & lifetime!=request & "
-                                       "payload!=media & freshness!=minutes & "
-                                       "rate=steady,high & delivery!=closed"),
-    (NOTIFICATIONS, ALL,               "delivery=closed"),
-    (NOTIFICATIONS, ALL,               "direction=server_to_client & rate=rare & "
-                                       "audience=personal & lifetime!=request"),
-    (TELEMETRY,     ALL,               "clients=device"),
-    (TELEMETRY,     ALL,               "direction=client_to_server & lifetime=always"),
-    (SCALING,       CONNECTED,         "scale=large,huge & existing!=managed"),
-    (HEARTBEATS,    CONNECTED,         "lifetime=session,always & limits=proxy,flaky"),
-    (HEARTBEATS,    CONNECTED,         "lifetime=always"),
-    (RECONNECTION,  CONNECTED,         "lifetime=session,always & limits=flaky"),
-    (RECONNECTION,  CONNECTED,         "lifetime=session,always & delivery=catch_up"),
-)
-# fmt: on
-GUIDE_RULES = tuple((guide, keys, parse_condition(when)) for guide, keys, when in GUIDES)
-
-ECHO_TESTER = "/echo/"
-
-
-# ---------------------------------------------------------------------------------------
-# The engine
+# Answers
 # ---------------------------------------------------------------------------------------
 
 
@@ -919,10 +104,10 @@ class InvalidAnswers(ValueError):
         self.errors = errors
 
 
-def check(answers):
-    """Normalise answers (multi-answer questions become frozensets) or raise InvalidAnswers."""
+def normalise_answers(answers):
+    """Answers in the engine's shape (tick-all answers become frozensets), or InvalidAnswers."""
     errors, clean = {}, {}
-    for key in sorted(set(answers) - set(QUESTION)):
+    for key in sorted(set(answers) - set(QUESTIONS_BY_KEY)):
         errors[key] = "There is no such question."
     for question in QUESTIONS:
         value = answers.get(question.key)
@@ -932,8 +117,8 @@ def check(answers):
                 errors[question.key] = "Unknown answer."
             elif question.required and not given:
                 errors[question.key] = "Tick at least one."
-            elif question.key == "clients" and {"browser", "browser_no_safari"} <= given:
-                errors[question.key] = "Tick only one of the two browser answers."
+            elif question.conflict(given):
+                errors[question.key] = question.conflict(given)
             clean[question.key] = given
         elif value is None:
             errors[question.key] = "No answer."
@@ -944,6 +129,11 @@ def check(answers):
     if errors:
         raise InvalidAnswers(errors)
     return clean
+
+
+# ---------------------------------------------------------------------------------------
+# Scoring
+# ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -957,7 +147,7 @@ class Switch:
 
     @property
     def text(self):
-        question = QUESTION[self.question]
+        question = QUESTIONS_BY_KEY[self.question]
         answer = question.label(self.value)
         if self.ticked is None:
             return f"If you answered “{answer}” to “{question.title}”"
@@ -990,7 +180,7 @@ class Recommendation:
     ruled_out: tuple[Assessment, ...]
     # Single answer changes that would put another candidate on top.
     what_would_change: tuple[Switch, ...]
-    guides: tuple[Guide, ...]
+    guides: tuple[reading.Guide, ...]
 
     @property
     def ranking(self):
@@ -1005,49 +195,49 @@ class Recommendation:
         return "clear" if margin >= 4 else "good" if margin >= 2 else "close"
 
     @property
-    def websocket_in_play(self):
-        """WebSocket is among the candidates shown, or carries the top pick (MQTT in browsers)."""
-        shown = {self.top.key, *(a.key for a in self.runners_up)}
-        mqtt_in_browser = self.top.key == "mqtt" and bool(
-            self.answers["clients"] & {"browser", "browser_no_safari"}
-        )
-        return "websocket" in shown or mqtt_in_browser
+    def runs_over_websocket(self):
+        """The pick is WebSocket, or MQTT whose browser clients connect over WebSocket:
+        then the echo tester is worth a try (not when WebSocket is only a runner-up)."""
+        if self.top.key == "websocket":
+            return True
+        browsers = self.answers["clients"] & {"browser", "browser_no_safari"}
+        return self.top.key == "mqtt" and bool(browsers)
 
 
-RUNNERS_UP = 3
-ORDER = {key: index for index, key in enumerate(ALL)}
+def contradictions(answers, key):
+    """Why the answers rule candidate ``key`` out: the texts of the rows that apply."""
+    return tuple(
+        rule.text for rule in RULED_OUT_RULES if key in rule.candidates and rule.applies(answers)
+    )
+
+
+def assess(answers, key):
+    matched = [rule for rule in EVIDENCE_RULES if key in rule.candidates and rule.applies(answers)]
+    return Assessment(
+        key=key,
+        name=NAMES[key],
+        score=sum(rule.points for rule in matched),
+        reasons=tuple(rule.text for rule in matched if rule.points > 0),
+        caveats=tuple(
+            rule.text for rule in sorted(matched, key=lambda rule: rule.points) if rule.points <= 0
+        ),
+        ruled_out=contradictions(answers, key),
+    )
 
 
 def rank(answers):
     """Every candidate assessed: the viable ones best first (ties: the simpler one), then
-    the ruled-out ones. ``answers`` must already be normalised by check()."""
-    out = {key: [] for key in ALL}
-    matched = {key: [] for key in ALL}
-    for rule in RULED_OUT:
-        if rule.applies(answers):
-            for key in rule.candidates:
-                out[key].append(rule.text)
-    for rule in EVIDENCE:
-        if rule.applies(answers):
-            for key in rule.candidates:
-                matched[key].append(rule)
-    assessments = [
-        Assessment(
-            key=key,
-            name=CANDIDATE[key].name,
-            score=sum(rule.points for rule in matched[key]),
-            reasons=tuple(rule.text for rule in matched[key] if rule.points > 0),
-            caveats=tuple(
-                rule.text
-                for rule in sorted(matched[key], key=lambda rule: rule.points)
-                if rule.points <= 0
-            ),
-            ruled_out=tuple(out[key]),
-        )
-        for key in ALL
-    ]
-    viable = sorted((a for a in assessments if a.viable), key=lambda a: (-a.score, ORDER[a.key]))
+    the ruled-out ones. ``answers`` must already be normalised by normalise_answers()."""
+    assessments = [assess(answers, key) for key in CANDIDATE_KEYS]
+    viable = sorted(
+        (a for a in assessments if a.viable), key=lambda a: (-a.score, SIMPLICITY[a.key])
+    )
     return viable, [a for a in assessments if not a.viable]
+
+
+# ---------------------------------------------------------------------------------------
+# What would change the answer
+# ---------------------------------------------------------------------------------------
 
 
 def alternatives(answers):
@@ -1058,7 +248,7 @@ def alternatives(answers):
             if question.multiple:
                 changed = {**answers, question.key: current ^ {value}}
                 try:
-                    check(changed)
+                    normalise_answers(changed)
                 except InvalidAnswers:
                     continue
                 yield Switch(question.key, value, ticked=value not in current), changed
@@ -1081,13 +271,13 @@ def suggested_guides(answers, shown):
     for guide, keys, terms in GUIDE_RULES:
         if shown[0] in keys and all(term.holds(answers) for term in terms):
             guides.append(guide)
-    guides.extend(COMPARISONS[key] for key in shown if key in COMPARISONS)
+    guides.extend(reading.COMPARISONS[key] for key in shown if key in reading.COMPARISONS)
     return tuple(dict.fromkeys(guides))
 
 
 def recommend(answers):
     """The finder's answer for one set of answers (see QUESTIONS); raises InvalidAnswers."""
-    answers = check(answers)
+    answers = normalise_answers(answers)
     viable, ruled_out = rank(answers)
     changes = switches(answers, viable[0].key)
     by_target = {}

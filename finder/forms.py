@@ -2,8 +2,9 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
+from django.http import QueryDict
 
-from .engine import QUESTIONS
+from .questions import QUESTIONS, QUESTIONS_BY_KEY
 
 
 @dataclass
@@ -32,8 +33,8 @@ class FinderForm(forms.Form):
     """The finder's questions, read from a query string.
 
     The form is the gate for every answer that reaches the engine: besides Django's own
-    checks it refuses parameters it doesn't know, and answers given more than once
-    (an address edited by hand, or tampered with).
+    checks it refuses answers given more than once (an address edited by hand, or
+    tampered with). Parameters it doesn't ask about never reach it: see ``asked_in``.
     """
 
     def __init__(self, data=None, **kwargs):
@@ -74,15 +75,6 @@ class FinderForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        unknown = [key for key in self.data if key not in self.fields]
-        if unknown:
-            names = ", ".join(f"“{truncated(key)}”" for key in unknown[:5])
-            more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-            self.add_error(
-                None,
-                f"The address has parameters the finder doesn't ask about: {names}{more}. "
-                "Answer the questions below and submit again.",
-            )
         for question in QUESTIONS:
             given = self.data.getlist(question.key)
             if not question.multiple and len(given) > 1:
@@ -92,12 +84,8 @@ class FinderForm(forms.Form):
                 )
             elif question.multiple and len(set(given)) < len(given):
                 self.add_error(question.key, "The address repeats an answer here; tick it once.")
-        clients = set(cleaned.get("clients") or ())
-        if {"browser", "browser_no_safari"} <= clients:
-            self.add_error(
-                "clients",
-                "Tick only one of the two browser answers: Safari either must work or needn't.",
-            )
+            elif conflict := question.conflict(cleaned.get(question.key) or ()):
+                self.add_error(question.key, conflict)
         return cleaned
 
     @property
@@ -118,6 +106,17 @@ class FinderForm(forms.Form):
             )
             for question in QUESTIONS
         }
+
+
+def asked_in(query):
+    """The query string's parameters that answer a question. Links shared by email or on
+    social media gain trackers' parameters (utm_source, fbclid, ...): they are ignored, so
+    the link still answers, and the canonical URL leaves them out."""
+    asked = QueryDict(mutable=True)
+    for key in query:
+        if key in QUESTIONS_BY_KEY:
+            asked.setlist(key, query.getlist(key))
+    return asked
 
 
 def answers_query(answers):

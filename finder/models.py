@@ -1,7 +1,7 @@
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
-from .engine import CANDIDATES
+from .rules import CANDIDATES
 
 
 def lines(text):
@@ -14,7 +14,7 @@ class ProtocolQuerySet(models.QuerySet):
 
 
 class Protocol(models.Model):
-    """How the finder describes one candidate. Editors own the words; engine.py the rules."""
+    """How the finder describes one candidate. Editors own the words; rules.py the rules."""
 
     key = models.CharField(
         max_length=20,

@@ -1,12 +1,12 @@
 """Starter wording for each candidate: name, one line, strengths and weaknesses.
 
 `manage.py load_protocols` copies these into the Protocol snippets once; after that the
-snippets are the editors' to improve in the Wagtail admin. The rules stay in engine.py.
+snippets are the editors' to improve in the Wagtail admin. The rules stay in rules.py.
 """
 
 STARTER_PROTOCOLS = {
     "polling": {
-        "name": "Plain HTTP polling",
+        "name": "Plain HTTP requests",
         "description": (
             "Ordinary HTTP requests: the client asks on a timer, or posts when it has "
             "something to send, and nothing stays open."

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from . import engine
+from . import engine, reading
 from .forms import answers_query
 from .models import Protocol
+from .questions import QUESTIONS
 
 
 @dataclass
@@ -45,7 +46,7 @@ class Shown:
 
     @property
     def comparison(self):
-        return engine.COMPARISONS.get(self.key)
+        return reading.COMPARISONS.get(self.key)
 
 
 @dataclass
@@ -79,7 +80,7 @@ class Result:
 
     @property
     def echo_tester_url(self):
-        return engine.ECHO_TESTER if self.recommendation.websocket_in_play else None
+        return reading.ECHO_TESTER if self.recommendation.runs_over_websocket else None
 
     @property
     def changes(self):
@@ -90,7 +91,7 @@ class Result:
     def answered(self):
         """The answers as (question, [answer labels]) for a summary."""
         rows = []
-        for question in engine.QUESTIONS:
+        for question in QUESTIONS:
             value = self.recommendation.answers[question.key]
             values = [v for v in question.values if v in value] if question.multiple else [value]
             rows.append((question, [question.label(v) for v in values]))
@@ -203,5 +204,5 @@ def questions_json():
             "required": q.required,
             "answers": [{"value": c.value, "label": c.label} for c in q.choices],
         }
-        for q in engine.QUESTIONS
+        for q in QUESTIONS
     ]

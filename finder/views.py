@@ -1,6 +1,8 @@
-"""The finder's three addresses: the questions, the result and the same result as JSON.
+"""The finder's addresses: the questions, the result, the same result as JSON, and the
+JSON API's documentation.
 
-All three read only the query string, so a result is a pure function of its URL.
+The first three read only the query string, so a result is a pure function of its URL;
+parameters that answer no question are ignored.
 """
 
 from django.core.exceptions import TooManyFieldsSent
@@ -8,17 +10,17 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from . import results
-from .forms import FinderForm
+from .forms import FinderForm, asked_in
 
 TOO_MANY = "The address has too many parameters. Answer the questions below and submit again."
 JSON_PARAMS = {"indent": 2, "ensure_ascii": False}
 
 
 def read_form(request):
-    """The form bound to the query string (unbound when it is empty), or the reason the
-    query string was refused before it could be read."""
+    """The form bound to the query string's answers (unbound when it has none), or the
+    reason the query string was refused before it could be read."""
     try:
-        query = request.GET
+        query = asked_in(request.GET)
     except TooManyFieldsSent:
         return FinderForm(), TOO_MANY
     return (FinderForm(query) if query else FinderForm()), None
@@ -30,13 +32,7 @@ def invalid(form, refused):
 
 def questions_page(request, form, refused=None, asked=False):
     status = 400 if invalid(form, refused) else 200
-    context = {
-        "form": form,
-        "refused": refused,
-        "asked": asked,
-        "questions": results.questions_json(),
-        "example_query": results.example_query(),
-    }
+    context = {"form": form, "refused": refused, "asked": asked}
     return render(request, "finder/finder.html", context, status=status)
 
 
@@ -53,6 +49,11 @@ def result(request):
         return questions_page(request, form, refused, asked=not form.is_bound)
     context = {"result": results.build(form.answers)}
     return render(request, "finder/result.html", context)
+
+
+def api_docs(request):
+    context = {"questions": results.questions_json(), "example_query": results.example_query()}
+    return render(request, "finder/api_docs.html", context)
 
 
 def api(request):

@@ -4,18 +4,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from finder import engine
+from finder.questions import QUESTIONS
 
 
 def answer_strategy(question):
     if not question.multiple:
         return st.sampled_from(question.values)
     ticks = st.frozensets(st.sampled_from(question.values), min_size=int(question.required))
-    if question.key == "clients":
-        ticks = ticks.filter(lambda given: not {"browser", "browser_no_safari"} <= given)
-    return ticks
+    return ticks.filter(lambda given: not question.conflict(given))
 
 
-ANSWERS = st.fixed_dictionaries({q.key: answer_strategy(q) for q in engine.QUESTIONS})
+ANSWERS = st.fixed_dictionaries({q.key: answer_strategy(q) for q in QUESTIONS})
 PROPERTY = settings(
     max_examples=400,
     deadline=None,
@@ -28,7 +27,7 @@ PROPERTY = settings(
 @given(ANSWERS)
 def test_every_valid_combination_gets_a_recommendation_with_a_reason(answers):
     result = engine.recommend(answers)
-    assert result.top.key in engine.ALL
+    assert result.top.key in engine.CANDIDATE_KEYS
     assert result.top.viable
     assert result.top.reasons
 
@@ -39,7 +38,7 @@ def test_every_candidate_is_either_ranked_or_ruled_out_with_a_reason(answers):
     result = engine.recommend(answers)
     ranked = [a.key for a in result.ranking]
     ruled_out = [a.key for a in result.ruled_out]
-    assert sorted(ranked + ruled_out) == sorted(engine.ALL)
+    assert sorted(ranked + ruled_out) == sorted(engine.CANDIDATE_KEYS)
     assert all(a.ruled_out for a in result.ruled_out)
 
 
@@ -48,5 +47,38 @@ def test_every_candidate_is_either_ranked_or_ruled_out_with_a_reason(answers):
 def test_every_suggested_change_leads_to_another_pick(answers):
     result = engine.recommend(answers)
     assert all(
-        s.leads_to in engine.ALL and s.leads_to != result.top.key for s in result.what_would_change
+        s.leads_to in engine.CANDIDATE_KEYS and s.leads_to != result.top.key
+        for s in result.what_would_change
     )
+
+
+def shown(answers):
+    """The top pick and the runners-up, without the "what would change" search."""
+    viable, _ = engine.rank(engine.normalise_answers(answers))
+    return viable[: 1 + engine.RUNNERS_UP]
+
+
+@PROPERTY
+@given(ANSWERS)
+def test_no_candidate_shown_is_contradicted_by_a_reason_of_its_own(answers):
+    for candidate in shown(answers):
+        contradicting = [
+            rule.text
+            for rule in engine.RULED_OUT_RULES
+            if candidate.key in rule.candidates and rule.applies(answers)
+        ]
+        assert contradicting == [], (candidate.key, contradicting)
+
+
+@PROPERTY
+@given(ANSWERS)
+def test_when_clients_send_within_one_request_the_pick_can_carry_their_messages(answers):
+    if answers["direction"] != "server_to_client" and answers["lifetime"] == "request":
+        assert shown(answers)[0].key not in {"sse", "http_streaming", "push"}
+
+
+@PROPERTY
+@given(ANSWERS)
+def test_when_offline_clients_must_catch_up_the_pick_is_not_webrtc(answers):
+    if answers["delivery"] == "catch_up":
+        assert shown(answers)[0].key != "webrtc"

@@ -1,20 +1,32 @@
 """The finder's pages and JSON API, through Django's test client."""
 
+import importlib
 import io
 import json
 import re
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 
 from finder import engine
 from finder.models import Protocol
+from finder.questions import QUESTIONS
 from tests.finder_factories import make_answers, make_query
 
 pytestmark = pytest.mark.django_db
 
 CHAT = {"direction": "both", "clients": ("browser", "mobile"), "delivery": "catch_up"}
 WEATHER = {"freshness": "minutes", "rate": "rare", "audience": "same", "delivery": "latest"}
+TICKER = {"freshness": "subsecond", "rate": "high"}
+UPLOADS = {
+    "direction": "client_to_server",
+    "payload": "binary",
+    "size": "bulk",
+    "lifetime": "request",
+    "clients": ("device",),
+}
+TRACKERS = "&utm_source=newsletter&utm_medium=email&fbclid=abc123"
 
 
 def checked_values(html, name):
@@ -33,9 +45,9 @@ def error_summary(html):
 
 def test_finder_page_asks_every_question_as_a_fieldset_with_a_legend(client, db):
     html = client.get("/finder/").content.decode()
-    assert html.count("<fieldset") == len(engine.QUESTIONS)
-    assert html.count("<legend") == len(engine.QUESTIONS)
-    for question in engine.QUESTIONS:
+    assert html.count("<fieldset") == len(QUESTIONS)
+    assert html.count("<legend") == len(QUESTIONS)
+    for question in QUESTIONS:
         assert question.title in html
 
 
@@ -44,11 +56,27 @@ def test_finder_form_submits_with_get_to_the_result_page(client, db):
     assert re.search(r'<form[^>]+action="/finder/result/"[^>]+method="get"', html)
 
 
-def test_finder_page_documents_the_json_api_with_every_parameter(client, db):
+def test_finder_page_links_the_api_documentation_instead_of_repeating_it(client, db):
     html = client.get("/finder/").content.decode()
+    assert 'href="/finder/api/docs/"' in html
+    assert "<code>direction</code>" not in html
+
+
+def test_api_documentation_page_documents_every_parameter_and_answer(client, db):
+    response = client.get("/finder/api/docs/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r"<h1[^>]*>The protocol finder's JSON API</h1>", html)
     assert "/finder/api/?" in html
-    for question in engine.QUESTIONS:
+    for question in QUESTIONS:
         assert f"<code>{question.key}</code>" in html
+        for value in question.values:
+            assert f"<code>{value}</code>" in html
+
+
+def test_api_documentation_page_says_unknown_parameters_are_ignored(client, db):
+    html = client.get("/finder/api/docs/").content.decode()
+    assert "Parameters the finder doesn't ask about" in html
 
 
 def test_a_fresh_form_is_offered_one_question_at_a_time_when_javascript_runs(client, db):
@@ -105,8 +133,28 @@ def test_result_links_the_echo_tester_when_websocket_is_in_play(client, finder_p
 def test_result_leaves_out_the_echo_tester_when_websocket_is_not_in_play(client, finder_protocols):
     html = client.get("/finder/result/?" + make_query(**WEATHER)).content.decode()
     main = html.split("<main", 1)[1].split("</main>", 1)[0]
-    assert re.search(r"<h1[^>]*>Plain HTTP polling</h1>", main)
+    assert re.search(r"<h1[^>]*>Plain HTTP requests</h1>", main)
     assert 'href="/echo/"' not in main
+
+
+def test_result_leaves_out_the_echo_tester_when_websocket_is_only_a_runner_up(
+    client, finder_protocols
+):
+    html = client.get("/finder/result/?" + make_query(**TICKER)).content.decode()
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    assert re.search(r"<h1[^>]*>Server-Sent Events</h1>", main)
+    assert "Try a WebSocket now" not in main
+
+
+def test_device_uploads_are_called_requests_not_polling(client, finder_protocols):
+    html = client.get("/finder/result/?" + make_query(**UPLOADS)).content.decode()
+    assert re.search(r"<h1[^>]*>Plain HTTP requests</h1>", html)
+    assert "polling</h1>" not in html
+
+
+def test_result_page_links_the_api_documentation_page(client, finder_protocols):
+    html = client.get("/finder/result/?" + make_query(**CHAT)).content.decode()
+    assert 'href="/finder/api/docs/"' in html
 
 
 def test_edit_answers_link_returns_to_the_form_with_every_answer_kept(client, finder_protocols):
@@ -144,7 +192,8 @@ def test_result_page_declares_its_canonical_url_and_json_twin(client, finder_pro
 
 
 def test_pages_carry_no_inline_script_or_style(client, finder_protocols):
-    for url in ("/finder/", "/finder/result/?" + make_query(**CHAT), "/finder/result/?x=1"):
+    pages = ("/finder/", "/finder/api/docs/", "/finder/result/?" + make_query(**CHAT))
+    for url in (*pages, "/finder/result/?direction=x"):
         html = client.get(url).content.decode()
         assert " style=" not in html
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
@@ -164,10 +213,33 @@ def test_missing_answers_get_the_form_back_with_a_summary_and_messages_beside_fi
     assert checked_values(html, "direction") == ["both"]
 
 
-def test_an_unknown_parameter_is_named_in_the_error_summary(client, db):
-    response = client.get("/finder/result/?" + make_query() + "&colour=blue")
+def test_a_shared_result_with_tracking_parameters_still_answers(client, finder_protocols):
+    response = client.get("/finder/result/?" + make_query(**CHAT) + TRACKERS)
+    assert response.status_code == 200
+    assert re.search(r"<h1[^>]*>WebSocket</h1>", response.content.decode())
+
+
+def test_tracking_parameters_are_dropped_from_the_canonical_url(client, finder_protocols):
+    query = make_query(**CHAT)
+    html = client.get("/finder/result/?" + query + TRACKERS).content.decode()
+    canonical = f"http://testserver/finder/result/?{query.replace('&', '&amp;')}"
+    assert f'<link rel="canonical" href="{canonical}">' in html
+    assert "utm_source" not in html and "fbclid" not in html
+
+
+def test_a_bad_answer_beside_tracking_parameters_is_refused_beside_its_field(client, db):
+    response = client.get("/finder/result/?" + make_query(direction="sideways") + TRACKERS)
+    html = response.content.decode()
     assert response.status_code == 400
-    assert "“colour”" in error_summary(response.content.decode())
+    assert "“sideways” is not one of these answers" in error_summary(html)
+    assert "utm_source" not in error_summary(html)
+
+
+def test_the_form_with_only_tracking_parameters_is_a_fresh_form(client, db):
+    response = client.get("/finder/?" + TRACKERS.lstrip("&"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "data-one-at-a-time" in html and "error-summary" not in html
 
 
 def test_a_repeated_answer_is_refused_beside_its_field(client, db):
@@ -229,7 +301,7 @@ def test_api_returns_the_same_recommendation_as_the_page(client, finder_protocol
 def test_api_lists_every_candidate_once_with_ruled_out_reasons(client, finder_protocols):
     body = client.get("/finder/api/?" + make_query(**CHAT)).json()
     keys = [candidate["key"] for candidate in body["candidates"]]
-    assert sorted(keys) == sorted(engine.ALL)
+    assert sorted(keys) == sorted(engine.CANDIDATE_KEYS)
     ruled_out = [c for c in body["candidates"] if c["status"] == "ruled out"]
     assert ruled_out and all(c["ruled_out_because"] for c in ruled_out)
 
@@ -243,12 +315,19 @@ def test_api_includes_editable_wording_and_links(client, finder_protocols):
 
 
 def test_api_answers_bad_input_with_400_errors_by_parameter(client, db):
-    response = client.get("/finder/api/?direction=sideways&colour=blue")
+    response = client.get("/finder/api/?direction=sideways" + TRACKERS)
     body = response.json()
     assert response.status_code == 400
     assert "not one of these answers" in body["errors"]["direction"][0]
-    assert "“colour”" in body["errors"]["__all__"][0]
-    assert [q["key"] for q in body["questions"]] == [q.key for q in engine.QUESTIONS]
+    assert "utm_source" not in json.dumps(body["errors"])
+    assert [q["key"] for q in body["questions"]] == [q.key for q in QUESTIONS]
+
+
+def test_api_ignores_tracking_parameters(client, finder_protocols):
+    query = make_query(**CHAT)
+    response = client.get("/finder/api/?" + query + TRACKERS)
+    assert response.status_code == 200
+    assert response.json()["links"]["api"] == "/finder/api/?" + query
 
 
 def test_api_without_answers_asks_the_questions(client, db):
@@ -268,14 +347,14 @@ def test_api_result_is_the_same_for_the_same_query(client, finder_protocols):
 
 
 def test_load_protocols_creates_a_description_for_every_candidate(finder_protocols):
-    assert set(Protocol.objects.values_list("key", flat=True)) == set(engine.ALL)
+    assert set(Protocol.objects.values_list("key", flat=True)) == set(engine.CANDIDATE_KEYS)
 
 
 def test_load_protocols_leaves_an_editors_changes_alone(finder_protocols):
     Protocol.objects.filter(key="sse").update(description="Edited by an editor.")
     call_command("load_protocols", stdout=io.StringIO())
     assert Protocol.objects.get(key="sse").description == "Edited by an editor."
-    assert Protocol.objects.count() == len(engine.ALL)
+    assert Protocol.objects.count() == len(engine.CANDIDATE_KEYS)
 
 
 def test_load_protocols_restores_a_deleted_description(finder_protocols):
@@ -294,3 +373,19 @@ def test_editors_can_edit_protocol_snippets_in_the_wagtail_admin(
     edit = client.get(f"/admin/snippets/finder/protocol/edit/{protocol.pk}/")
     assert listing.status_code == 200 and "WebRTC data channels" in listing.content.decode()
     assert edit.status_code == 200 and 'name="strengths"' in edit.content.decode()
+
+
+def rename_migration():
+    return importlib.import_module("finder.migrations.0002_plain_http_requests")
+
+
+def test_the_rename_migration_renames_the_starter_name_of_plain_http(db):
+    Protocol.objects.create(key="polling", name="Plain HTTP polling", description="d")
+    rename_migration().rename(django_apps, None)
+    assert Protocol.objects.get(key="polling").name == "Plain HTTP requests"
+
+
+def test_the_rename_migration_leaves_a_name_an_editor_chose(db):
+    Protocol.objects.create(key="polling", name="Good old HTTP", description="d")
+    rename_migration().rename(django_apps, None)
+    assert Protocol.objects.get(key="polling").name == "Good old HTTP"

@@ -36,14 +36,21 @@ function oneAtATime(form) {
   const back = makeButton("Back", "button");
   const next = makeButton("Next question", "button button--primary");
   const showAll = makeButton("Show all questions", "finder-form__show-all");
+  // The progress bar, labelled with the question on screen: "Question 3 of 12".
+  const progress = document.createElement("div");
+  progress.className = "finder-form__progress";
+  const label = document.createElement("label");
+  label.className = "finder-form__progress-label";
+  label.htmlFor = "finder-progress";
   const bar = document.createElement("progress");
   bar.className = "finder-form__bar";
+  bar.id = "finder-progress";
   bar.max = steps.length;
-  bar.setAttribute("aria-label", "Questions answered");
+  progress.append(label, bar);
   let current = 0;
   let stepping = true;
 
-  form.prepend(bar);
+  form.prepend(progress);
   actions.prepend(back, next);
   actions.append(showAll);
   form.classList.add("finder-form--stepping");
@@ -64,7 +71,8 @@ function oneAtATime(form) {
     steps.forEach((step, i) => {
       step.hidden = i !== index;
     });
-    bar.value = index;
+    bar.value = index + 1;
+    label.textContent = `Question ${index + 1} of ${steps.length}`;
     back.hidden = index === 0;
     next.hidden = index === steps.length - 1;
     submit.hidden = index !== steps.length - 1;
@@ -117,7 +125,7 @@ function oneAtATime(form) {
     steps.forEach((step) => {
       step.hidden = false;
     });
-    [bar, back, next, showAll].forEach((element) => element.remove());
+    [progress, back, next, showAll].forEach((element) => element.remove());
     submit.hidden = false;
     form.classList.remove("finder-form--stepping");
     focusInput(steps[current]);

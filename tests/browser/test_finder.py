@@ -60,10 +60,10 @@ def test_keyboard_user_answers_one_question_at_a_time_reads_the_result_and_edits
     served, page, console_errors
 ):
     page.goto(served.http_url + "/finder/")
-    expect(page.get_by_text("Question 2 of 12")).to_be_hidden()
+    expect(page.locator("#question-freshness")).to_be_hidden()
     tab_until(page, lambda f: f["name"] == "direction")
     for number, keys in enumerate(CHAT_KEYS, start=1):
-        expect(page.get_by_text(f"Question {number} of 12")).to_be_visible()
+        expect(page.get_by_role("progressbar", name=f"Question {number} of 12")).to_be_visible()
         answer_with_keyboard(page, keys)
         page.keyboard.press("Enter")  # "next question", and on the last one, submit
     expect(page).to_have_url(served.http_url + "/finder/result/?" + make_query(**CHAT))
@@ -100,8 +100,23 @@ def test_next_without_an_answer_says_so_and_stays_on_the_question(served, page):
     page.goto(served.http_url + "/finder/")
     page.get_by_role("button", name="Next question").click()
     expect(page.get_by_text("Choose an answer to go on.")).to_be_visible()
-    expect(page.get_by_text("Question 1 of 12")).to_be_visible()
+    expect(page.get_by_role("progressbar", name="Question 1 of 12")).to_be_visible()
     expect(page.locator("#q-direction_0")).to_be_focused()
+
+
+def test_the_progress_bar_is_labelled_with_the_question_and_filled_up_to_it(served, page):
+    page.goto(served.http_url + "/finder/")
+    label = page.locator("label[for='finder-progress']")
+    bar = page.get_by_role("progressbar", name="Question 1 of 12")
+    expect(label).to_be_visible()
+    expect(label).to_have_text("Question 1 of 12")
+    expect(bar).to_have_attribute("value", "1")
+    expect(bar).to_have_attribute("max", "12")
+    page.locator("#q-direction_1").check()
+    page.get_by_role("button", name="Next question").click()
+    expect(label).to_have_text("Question 2 of 12")
+    bar = page.get_by_role("progressbar", name="Question 2 of 12")
+    expect(bar).to_have_attribute("value", "2")
 
 
 def test_show_all_questions_turns_the_steps_back_into_the_plain_form(served, page):

@@ -30,7 +30,7 @@ RUN_AXE = "axe.run(document, {resultTypes: ['violations']})"
 def page_types(site):
     """The pages to audit, by type: the home page, the library and one filtered view, each
     section, the longest guide of each section (the most content, so the likeliest to hold
-    every kind of block), search, the echo tester, the finder's form, results and errors,
+    every kind of block), search, the echo tester, the finder's form, results, errors and API page,
     and the 404 page."""
     html = {
         urlsplit(url).path + (f"?{urlsplit(url).query}" if urlsplit(url).query else ""): r
@@ -51,7 +51,8 @@ def page_types(site):
         "guides": guides,
         "search": ["/search/"] + [path for path in extra if path.startswith("/search/")],
         "echo tester": ["/echo/"],
-        "protocol finder": ["/finder/"] + [path for path in extra if path.startswith("/finder/")],
+        "protocol finder": ["/finder/", "/finder/api/docs/"]
+        + [path for path in extra if path.startswith("/finder/")],
         "not found": [path for path, status in START_PAGES.items() if status == 404],
     }
 
