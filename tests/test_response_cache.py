@@ -5,15 +5,9 @@ import gzip
 import brotli
 import pytest
 
-from website.response_cache import (
-    CachePolicy,
-    Invalidation,
-    ResponseCache,
-    ResponseStore,
-    build_variants,
-    choose_encoding,
-    dependencies,
-)
+from pagecache.middleware import ResponseCache, dependencies
+from pagecache.policy import CachePolicy
+from pagecache.store import Invalidation, ResponseStore, build_variants, choose_encoding
 
 PAGE = b"<!doctype html><title>Guide</title><p>" + b"Frames and close codes. " * 200
 SECURITY_HEADERS = [

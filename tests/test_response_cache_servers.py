@@ -7,11 +7,11 @@ import time
 
 import pytest
 
+from pagecache.bus import RedisBus
+from pagecache.store import Invalidation, ResponseStore, build_variants
 from tests.conftest import require
 from tests.servers import MACHINE_REDIS, get, machine_redis_is_up, server_env, shell
 from tests.services import REDIS_SERVER, RedisServer
-from website.cache_bus import RedisBus
-from website.response_cache import Invalidation, ResponseStore, build_variants
 
 STALE_AFTER = 1.0  # a reader never sees a stale page this long after a publish
 
