@@ -189,7 +189,8 @@ def store_costs(recorded, path, calls=20000):
     from django.core.cache import cache
 
     from bench.bare_page import make_app
-    from website.response_cache import ResponseCache, ResponseStore
+    from pagecache.middleware import ResponseCache
+    from pagecache.store import ResponseStore
 
     bare = make_app(recorded)
     store = ResponseStore()

@@ -1,19 +1,15 @@
 """The response cache's rules, store and middleware, driven with a tiny ASGI app."""
 
 import gzip
+import logging
 
 import brotli
 import pytest
 
-from website.response_cache import (
-    CachePolicy,
-    Invalidation,
-    ResponseCache,
-    ResponseStore,
-    build_variants,
-    choose_encoding,
-    dependencies,
-)
+from pagecache.middleware import ResponseCache, dependencies
+from pagecache.mode import decide
+from pagecache.policy import CachePolicy
+from pagecache.store import Invalidation, ResponseStore, build_variants, choose_encoding
 
 PAGE = b"<!doctype html><title>Guide</title><p>" + b"Frames and close codes. " * 200
 SECURITY_HEADERS = [
@@ -423,3 +419,41 @@ def test_a_page_that_now_varies_on_other_headers_replaces_its_old_variants():
 )
 def test_the_encoding_chosen_is_the_clients_most_preferred(header, expected):
     assert choose_encoding(header) == expected
+
+
+# Whether a process may cache -----------------------------------------------------------------
+
+
+def mode(**overrides):
+    options = {
+        "debug": False,
+        "enabled": True,
+        "redis_url": "",
+        "server_processes": 1,
+        "max_age": 600,
+        "channel": "wsref:response-cache",
+    }
+    return decide(**{**options, **overrides})
+
+
+@pytest.mark.parametrize(
+    ("overrides", "on"),
+    [
+        ({"redis_url": "redis://127.0.0.1:6379/0", "server_processes": 4}, True),
+        ({"redis_url": "redis://127.0.0.1:6379/0", "server_processes": None}, True),
+        ({"server_processes": 1}, True),
+        ({"server_processes": 2}, False),
+        ({"server_processes": None}, False),
+        ({"debug": True}, False),
+        ({"enabled": False, "redis_url": "redis://127.0.0.1:6379/0"}, False),
+    ],
+)
+def test_pages_are_cached_only_where_every_change_reaches_the_process(overrides, on):
+    assert mode(**overrides).on is on
+
+
+@pytest.mark.parametrize("server_processes", [1, 2, None])
+def test_without_redis_the_start_up_line_is_a_warning_that_says_why(server_processes):
+    decision = mode(server_processes=server_processes)
+    assert decision.level == logging.WARNING
+    assert "REDIS_URL" in decision.reason

@@ -10,26 +10,35 @@ from django.core.asgi import get_asgi_application
 from django.core.management import call_command
 from wagtail.models import PageViewRestriction
 
-from website import invalidation
-from website.cache_bus import LocalBus
+from pagecache import runtime
+from pagecache.asgi import cache_responses
+from pagecache.bus import LocalBus
+from pagecache.middleware import ResponseCache
+from pagecache.store import ResponseStore
 from website.executor import RequestLifecycleExecutor
 from website.models import HomePage, SiteSettings
-from website.response_cache import ResponseCache
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
-def site(monkeypatch):
-    """The starter site behind a fresh, empty response cache."""
+def store(monkeypatch):
+    """A fresh, empty response store, invalidated in this process (no Redis)."""
+    store = ResponseStore()
+    bus = LocalBus(store)
+    monkeypatch.setattr(runtime, "store", lambda: store)
+    monkeypatch.setattr(runtime, "bus", lambda: bus)
+    return store
+
+
+@pytest.fixture
+def site(store, monkeypatch):
+    """The starter site behind the response cache of a lone server process."""
     call_command("setup_site", stdout=io.StringIO())
-    invalidation.store.clear()
-    invalidation.store.accepting = True
-    monkeypatch.setattr(invalidation, "bus", LocalBus(invalidation.store))
-    app = invalidation.cache_responses(get_asgi_application())
+    monkeypatch.setenv(runtime.SERVER_PROCESSES, "1")
+    app = cache_responses(get_asgi_application())
     assert isinstance(app, ResponseCache)
-    yield app
-    invalidation.store.clear()
+    return app
 
 
 class Response:
@@ -147,10 +156,10 @@ def test_changing_the_site_settings_refreshes_every_page_that_shows_them(site):
         assert "A brand-new tagline for the footer." in response.text
 
 
-def test_a_page_records_the_content_it_was_built_from(site):
+def test_a_page_records_the_content_it_was_built_from(site, store):
     cached(site)
     home = HomePage.objects.get()
-    [entry] = invalidation.store._entries.values()
+    [entry] = store._entries.values()
     assert {f"page:{home.pk}", f"served:{home.pk}", "website.sitesettings"} <= entry.tags
 
 

@@ -7,11 +7,18 @@ import time
 
 import pytest
 
+from pagecache.bus import RedisBus
+from pagecache.store import Invalidation, ResponseStore, build_variants
 from tests.conftest import require
-from tests.servers import MACHINE_REDIS, get, machine_redis_is_up, server_env, shell
+from tests.servers import (
+    MACHINE_REDIS,
+    ServerProcess,
+    get,
+    machine_redis_is_up,
+    server_env,
+    shell,
+)
 from tests.services import REDIS_SERVER, RedisServer
-from website.cache_bus import RedisBus
-from website.response_cache import Invalidation, ResponseStore, build_variants
 
 STALE_AFTER = 1.0  # a reader never sees a stale page this long after a publish
 
@@ -81,19 +88,25 @@ def pair(start_server, redis_env):
 
 
 @pytest.fixture(scope="module")
-def guides(live_database, redis_env):
-    return json.loads(shell(server_env(live_database, **redis_env), FIND_GUIDES))
+def guides(live_database):
+    return json.loads(shell(server_env(live_database), FIND_GUIDES))
 
 
-@pytest.fixture
-def retitle(live_database, redis_env, guides):
-    """Publishes a new title for the chosen guide from a third process; puts it back after."""
-    env = server_env(live_database, **redis_env)
+def publisher(env, guides):
+    """A function that publishes a new title for the chosen guide from a process of its
+    own, with the servers' environment `env`, and returns when it did."""
 
     def publish(title):
         shell(env, RETITLE.format(pk=guides["id"], title=title))
         return time.monotonic()
 
+    return publish
+
+
+@pytest.fixture
+def retitle(live_database, redis_env, guides):
+    """Publishes a new title for the chosen guide from a third process; puts it back after."""
+    publish = publisher(server_env(live_database, **redis_env), guides)
     yield publish
     publish(guides["title"])
 
@@ -172,6 +185,78 @@ def test_a_guide_that_goes_and_comes_back_leaves_and_rejoins_the_lists_it_was_in
     time.sleep(0.2)
     for name in lists:
         assert guides["title"] in get(server.http_url + guides[name])[2], name
+
+
+# Without Redis ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def serve_without_redis(live_database, static_root, tmp_path):
+    """Starts `manage.py serve` with a number of workers and no REDIS_URL, as `make serve
+    WORKERS=n` does; returns the server and its log file."""
+    started = []
+
+    def start(workers):
+        log = tmp_path / f"serve-{workers}-workers.log"
+        env = server_env(live_database, STATIC_ROOT=str(static_root), WORKERS=str(workers))
+        server = ServerProcess("serve", env, log_path=log)
+        started.append(server)
+        return server.start(), log
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def retitle_without_redis(live_database, guides):
+    """Publishes a new title for the chosen guide from another process, with no Redis to
+    tell the servers; puts it back after."""
+    publish = publisher(server_env(live_database), guides)
+    yield publish
+    publish(guides["title"])
+
+
+def logged(log, text):
+    """Wait until the server's log has a line containing `text`; that line."""
+    deadline = time.monotonic() + 10
+    while True:
+        for line in log.read_text().splitlines():
+            if text in line:
+                return line
+        assert time.monotonic() < deadline, f"no log line says {text!r}"
+        time.sleep(0.05)
+
+
+def test_two_workers_without_redis_serve_no_stale_page_after_a_publish(
+    serve_without_redis, guides, retitle_without_redis
+):
+    server, _ = serve_without_redis(2)
+    url = server.http_url + guides["guide"]
+    for _ in range(10):  # each connection reaches one worker or the other
+        assert get(url)[0] == 200
+    title = f"Retitled {secrets.token_hex(3)}"
+    retitle_without_redis(title)
+    stale = sum(title not in get(url)[2] for _ in range(20))
+    assert stale == 0, f"{stale} of 20 requests got the page from before the publish"
+
+
+def test_two_workers_without_redis_say_at_start_up_that_the_cache_is_off_and_why(
+    serve_without_redis,
+):
+    _, log = serve_without_redis(2)
+    line = logged(log, "response cache off")
+    assert "2 server processes and no REDIS_URL" in line
+
+
+def test_a_lone_server_without_redis_caches_and_warns_at_start_up_that_it_must_stay_alone(
+    serve_without_redis, guides
+):
+    server, log = serve_without_redis(1)
+    warm(server.http_url + guides["guide"])
+    line = logged(log, "response cache on")
+    assert line.startswith("WARNING")
+    assert "a change made by another process on this database" in line
 
 
 # The Redis bus, without servers --------------------------------------------------------------

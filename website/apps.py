@@ -4,8 +4,3 @@ from django.apps import AppConfig
 class WebsiteConfig(AppConfig):
     name = "website"
     verbose_name = "Site"
-
-    def ready(self):
-        from website import invalidation
-
-        invalidation.connect()

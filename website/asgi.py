@@ -13,8 +13,8 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 import echo.routing  # noqa: E402
+from pagecache.asgi import cache_responses  # noqa: E402
 from website.executor import UseRequestLifecycleExecutor  # noqa: E402
-from website.invalidation import cache_responses  # noqa: E402
 from website.lifecycle import TrackWebSockets  # noqa: E402
 
 application = TrackWebSockets(

@@ -23,12 +23,13 @@ def check_database():
         cursor.execute("SELECT 1")
 
 
-def check_channel_layer():
+def check_redis():
+    """Redis carries the channel layer and the response cache's invalidations."""
     if settings.REDIS_URL:
         _redis_client().ping()
 
 
-CHECKS = {"database": check_database, "channel_layer": check_channel_layer}
+CHECKS = {"database": check_database, "redis": check_redis}
 
 
 @never_cache
@@ -39,7 +40,7 @@ def healthz(request):
 
 @never_cache
 def readyz(request):
-    """Ready for traffic: the database and the channel layer both answer."""
+    """Ready for traffic: the database and Redis (with REDIS_URL) both answer."""
     results = {}
     for name, check in CHECKS.items():
         try:

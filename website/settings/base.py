@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "echo",
     "daphne",
     "website",
+    "pagecache",
     "guides",
     "finder",
     "wagtail.contrib.forms",
@@ -157,8 +158,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
-# The response cache (website/response_cache.py): whole anonymous pages answered in
-# the ASGI layer, before Django. Off while DEBUG is on. Per server process.
+# The response cache (pagecache/): whole anonymous pages answered in the ASGI layer,
+# before Django. Off while DEBUG is on, and without REDIS_URL unless this is the only
+# server process (pagecache/mode.py). Per server process.
 RESPONSE_CACHE = env_bool("RESPONSE_CACHE", True)
 RESPONSE_CACHE_MAX_BYTES = env_int("RESPONSE_CACHE_MAX_BYTES", 64 * 1024 * 1024)
 RESPONSE_CACHE_MAX_AGE = env_int("RESPONSE_CACHE_MAX_AGE", 600)

@@ -7,6 +7,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from pagecache.runtime import declare_server_processes
+
 
 def bind_reuseport(host, port):
     """A listening socket that sibling worker processes can bind too (SO_REUSEPORT):
@@ -39,6 +41,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host, port, workers, **options):
+        declare_server_processes(workers)  # the response cache's workers decide by it
         if workers > 1:
             return self.supervise(host, port, workers)
         self.serve_one(host, port)

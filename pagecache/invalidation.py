@@ -23,9 +23,7 @@ transaction commits, in every process (RedisBus) or in this one (LocalBus):
 - a Site changed: everything.
 """
 
-import logging
-
-from django.conf import settings
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
@@ -43,16 +41,9 @@ from wagtail.signals import (
     pre_page_move,
 )
 
-from website.cache_bus import LocalBus, RedisBus
-from website.response_cache import (
-    CachePolicy,
-    Invalidation,
-    ResponseCache,
-    ResponseStore,
-    dependencies,
-)
-
-logger = logging.getLogger("website.response_cache")
+from pagecache import runtime
+from pagecache.middleware import dependencies
+from pagecache.store import Invalidation
 
 PAGELIST = "pagelist"
 # Page fields that saving a draft or locking touches; a save of only these changes
@@ -86,24 +77,6 @@ BOOKKEEPING_APPS = frozenset(
         "wagtailusers",
     }
 )
-
-store = ResponseStore(
-    max_bytes=settings.RESPONSE_CACHE_MAX_BYTES, max_age=settings.RESPONSE_CACHE_MAX_AGE
-)
-if settings.REDIS_URL:
-    bus = RedisBus(store, settings.REDIS_URL, settings.RESPONSE_CACHE_CHANNEL)
-else:
-    bus = LocalBus(store)
-
-
-def cache_responses(app):
-    """The HTTP application behind the response cache, unless the cache is switched off
-    (RESPONSE_CACHE=0) or DEBUG is on (template edits must show at once)."""
-    if not settings.RESPONSE_CACHE or settings.DEBUG:
-        return app
-    policy = CachePolicy(bypass_cookies=frozenset({settings.SESSION_COOKIE_NAME, "messages"}))
-    return ResponseCache(app, store, policy, on_start=bus.start, finalize_tags=finalize_tags)
-
 
 # Recording ------------------------------------------------------------------------------
 
@@ -197,7 +170,7 @@ def page_invalidation(page, parent_path=None, old_url_path=None, membership=True
         tags.add(f"children:{parent_path}")
     tags.update(f"served:{pk}" for pk in ancestor_ids)
     tags.update(f"served:{pk}" for pk in pages_sharing_tags(page))
-    page_type = ReferenceIndex._get_base_content_type(Page)
+    page_type = ContentType.objects.get_for_model(Page)
     for content_type_id, object_id in ReferenceIndex.get_references_to(page).values_list(
         "base_content_type_id", "object_id"
     ):
@@ -215,7 +188,7 @@ def schedule(invalidation):
     """Publish once the current transaction commits (at once outside a transaction):
     a process re-rendering before the commit would store the old content again."""
     if invalidation:
-        transaction.on_commit(lambda: bus.publish(invalidation), robust=True)
+        transaction.on_commit(lambda: runtime.bus().publish(invalidation), robust=True)
 
 
 # Signal receivers -----------------------------------------------------------------------
@@ -328,7 +301,11 @@ def on_deleted(sender, instance, **kwargs):
 
 
 def connect():
-    post_init.connect(record_instance, dispatch_uid="response_cache_record")
+    """Connect the receivers (PageCacheConfig.ready). Recording listens to the models a
+    page can show, and only to them: loading a session or a revision costs nothing."""
+    for model in apps.get_models():
+        if _content_kind(model) in ("page", "content"):
+            post_init.connect(record_instance, sender=model, dispatch_uid="response_cache_record")
     hooks.register("before_serve_page", record_served_page)
     page_published.connect(on_page_published, dispatch_uid="response_cache_published")
     page_unpublished.connect(on_page_unpublished, dispatch_uid="response_cache_unpublished")

@@ -14,9 +14,9 @@ import uuid
 
 import redis
 
-from website.response_cache import Invalidation
+from pagecache.store import Invalidation
 
-logger = logging.getLogger("website.response_cache")
+logger = logging.getLogger("pagecache")
 
 
 class LocalBus:

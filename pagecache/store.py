@@ -1,47 +1,21 @@
-"""A store of whole HTTP responses, consulted in ASGI middleware before Django.
+"""The store of whole responses: bounded in bytes, expiring, invalidated by tag or path.
 
-A cached page is answered here in a few microseconds, without crossing Django's
-middleware stack or its sync-to-async thread hops. Everything in this module is
-plain Python (no Django imports): the rules for what may be cached, the bounded
-store, content negotiation and the middleware itself. website/invalidation.py
-connects it to Django and Wagtail: it records what each response was built from
-and drops the entries a change affects.
-
-The rules, in short:
-
-- Requests: GET and HEAD only; never for the bypassed paths (the admin, previews,
-  documents, static files, health checks), never with a session cookie or an
-  Authorization header, never for a search with a query string.
-- Responses: stored only when they are a 200 with no Set-Cookie, no
-  `Cache-Control: private/no-store/no-cache`, no `Vary: *`, no Content-Encoding
-  and a body under the size limit. A response that varies on Cookie is stored
-  only for a request without cookies and served only to requests without cookies.
-- Stored responses keep every header Django set. Brotli and gzip variants are made
-  once, when a response is stored, and chosen by Accept-Encoding.
+Plain Python, no Django imports. A stored response keeps every header Django set;
+its Brotli and gzip variants are made once, when it is stored, and chosen per
+request by Accept-Encoding.
 """
 
-import asyncio
 import gzip
-import logging
 import threading
 import time
 from collections import OrderedDict, deque
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 import brotli
 
-logger = logging.getLogger("website.response_cache")
-
 CACHE_NAME = "wsref"
-HIT = f"{CACHE_NAME}; hit".encode()
+HIT = f"{CACHE_NAME}; hit".encode()  # Cache-Status (RFC 9211) of an answer from the store
 MISS = f"{CACHE_NAME}; fwd=miss".encode()
-
-# What the response being rendered was built from. The middleware sets a fresh set
-# for each cacheable request; website/invalidation.py adds tags to it while Django
-# renders ("page:12", "guides.author:3", ...). Django's sync-to-async threads copy
-# the context, so they add to the same set.
-dependencies: ContextVar[set | None] = ContextVar("response_cache_dependencies", default=None)
 
 COMPRESSIBLE_TYPES = (
     "text/",
@@ -113,71 +87,6 @@ def encoding_for(accept_encoding):
         accept_encoding.decode("latin-1") if accept_encoding else ""
     )
     return coding
-
-
-# Rules ----------------------------------------------------------------------------------
-
-
-def cookie_names(header):
-    """The names in a Cookie header."""
-    return {part.split("=", 1)[0].strip() for part in header.split(";") if part.strip()}
-
-
-def header_tokens(value):
-    """Lower-cased comma-separated tokens of a header such as Vary or Cache-Control."""
-    return {token.strip().lower() for token in value.split(",") if token.strip()}
-
-
-@dataclass(frozen=True)
-class CachePolicy:
-    """Which requests may be answered from the store and which responses may enter it."""
-
-    # Never cached: the admin, previews (under /admin/), documents (may be private),
-    # static files (WhiteNoise answers them) and health checks.
-    bypass_prefixes: tuple = (
-        "/admin/",
-        "/django-admin/",
-        "/documents/",
-        "/static/",
-        "/media/",
-        "/healthz",
-        "/readyz",
-    )
-    # Cached only without a query string: a search is one person's question.
-    query_bypass_prefixes: tuple = ("/search/",)
-    # Cookies that mean "this visitor may see something personal": a session (an
-    # editor) or a pending flash message. A csrftoken alone does not.
-    bypass_cookies: frozenset = frozenset({"sessionid", "messages"})
-    max_entry_bytes: int = 1024 * 1024
-
-    def request_is_cacheable(self, method, path, query_string, headers):
-        """`headers` maps lower-case header names (bytes) to values (bytes)."""
-        if method not in ("GET", "HEAD"):
-            return False
-        if path.startswith(self.bypass_prefixes):
-            return False
-        if query_string and path.startswith(self.query_bypass_prefixes):
-            return False
-        if b"authorization" in headers:
-            return False
-        cookie = headers.get(b"cookie")
-        return not (cookie and cookie_names(cookie.decode("latin-1")) & self.bypass_cookies)
-
-    def response_is_storable(self, status, headers, request_has_cookies):
-        """`headers` maps lower-case header names (str) to values (str)."""
-        if status != 200:
-            return False
-        if "set-cookie" in headers or "content-encoding" in headers:
-            return False
-        cache_control = header_tokens(headers.get("cache-control", ""))
-        if cache_control & {"private", "no-store", "no-cache", "max-age=0", "s-maxage=0"}:
-            return False
-        vary = header_tokens(headers.get("vary", ""))
-        if "*" in vary:
-            return False
-        # Django says Vary: Cookie when the session or CSRF token was read: the page is
-        # right for these cookies only. Keep it for the common case, no cookies at all.
-        return not ("cookie" in vary and request_has_cookies)
 
 
 # Stored responses -----------------------------------------------------------------------
@@ -449,123 +358,3 @@ class ResponseStore:
 
     def stats(self):
         return {"entries": len(self._entries), "bytes": self.bytes, "generation": self.generation}
-
-
-# The middleware ---------------------------------------------------------------------------
-
-
-def request_headers(scope):
-    """Lower-case header names to values (bytes); repeated headers are joined."""
-    raw = scope["headers"]
-    headers = dict(raw)
-    if len(headers) == len(raw):
-        return headers
-    headers = {}
-    for name, value in raw:
-        if name in headers:
-            headers[name] += (b"; " if name == b"cookie" else b", ") + value
-        else:
-            headers[name] = value
-    return headers
-
-
-class ResponseCache:
-    """ASGI middleware for the HTTP path: answers cacheable requests from `store` and
-    stores what Django answers when the rules allow.
-
-    `on_start` runs once, on the first request (the invalidation listener starts
-    there, in the server process rather than at import). `finalize_tags` turns the
-    dependency set recorded during a render into the entry's tags.
-    """
-
-    def __init__(self, app, store, policy=None, on_start=None, finalize_tags=frozenset):
-        self.app = app
-        self.store = store
-        self.policy = policy or CachePolicy()
-        self.on_start = on_start
-        self.finalize_tags = finalize_tags
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        if self.on_start is not None:
-            on_start, self.on_start = self.on_start, None
-            on_start()
-        method, path, query = scope["method"], scope["path"], scope["query_string"]
-        headers = request_headers(scope)
-        if not self.policy.request_is_cacheable(method, path, query, headers):
-            return await self.app(scope, receive, send)
-        key = (
-            headers.get(b"x-forwarded-proto") or scope.get("scheme", "http"),
-            headers.get(b"host", b"").lower(),
-            path,
-            query,
-        )
-        entry = self.store.get(key, headers)
-        if entry is not None:
-            variant = entry.variant_for(headers.get(b"accept-encoding"))
-            await send(
-                {"type": "http.response.start", "status": entry.status, "headers": variant.headers}
-            )
-            await send(
-                {"type": "http.response.body", "body": b"" if method == "HEAD" else variant.body}
-            )
-            return None
-        if method == "HEAD":
-            return await self.app(scope, receive, send)
-        return await self._render_and_store(scope, receive, send, key, headers)
-
-    async def _render_and_store(self, scope, receive, send, key, headers):
-        """Pass the request to Django, forwarding its response as it comes while keeping
-        a copy; store the copy (with its compressed variants) if the rules allow."""
-        generation = self.store.generation
-        recorded = set()
-        token = dependencies.set(recorded)
-        response = {"storable": False, "status": 0, "headers": [], "body": [], "size": 0}
-        limit = self.policy.max_entry_bytes
-
-        async def send_and_keep(message):
-            kind = message["type"]
-            if kind == "http.response.start":
-                response_headers = list(message.get("headers", ()))
-                by_name = {
-                    name.decode("latin-1").lower(): value.decode("latin-1")
-                    for name, value in response_headers
-                }
-                response["status"] = message["status"]
-                response["headers"] = response_headers
-                response["storable"] = self.policy.response_is_storable(
-                    message["status"], by_name, b"cookie" in headers
-                )
-                message = {**message, "headers": [*response_headers, (b"cache-status", MISS)]}
-            elif kind == "http.response.body":
-                if response["storable"]:
-                    body = message.get("body", b"")
-                    response["body"].append(body)
-                    response["size"] += len(body)
-                    if response["size"] > limit:
-                        response["storable"] = False
-                        response["body"] = []
-                    if not message.get("more_body", False):
-                        response["complete"] = True
-            else:
-                response["storable"] = False  # trailers, pathsend...: not ours to copy
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_keep)
-        finally:
-            dependencies.reset(token)
-        if not (response["storable"] and response.get("complete")):
-            return None
-        body = b"".join(response["body"])
-        tags = self.finalize_tags(recorded)
-        try:
-            variants = await asyncio.to_thread(build_variants, response["headers"], body)
-        except Exception:  # A cache must never break the response it copied.
-            logger.exception("could not prepare a response for the cache")
-            return None
-        self.store.put(
-            key, headers, response["status"], response["headers"], variants, tags, generation
-        )
-        return None
