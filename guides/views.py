@@ -9,7 +9,7 @@ from wagtail.contrib.sitemaps import Sitemap
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 
 from .models import GuidePage, GuideSectionPage
-from .text import title_first
+from .text import searchable_words, title_first
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
@@ -30,12 +30,10 @@ class SearchForm(forms.Form):
 def search(request):
     query, shortened = SearchForm(request.GET).query()
     results = []
-    if query:
-        # Wagtail's SQLite backend quotes each term but not a double quote inside it.
-        terms = query.replace('"', " ").strip()
-        if terms:
-            found = GuidePage.objects.live().defer_streamfields().search(terms, operator="and")
-            results = sorted(found, key=lambda hit: title_first(terms, hit.title, hit.summary))
+    terms = searchable_words(query)
+    if terms:
+        found = GuidePage.objects.live().defer_streamfields().search(terms, operator="and")
+        results = sorted(found, key=lambda hit: title_first(terms, hit.title, hit.summary))
     listing = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     sections = {section.slug: section for section in GuideSectionPage.objects.live()}
     hits = list(listing.object_list)
@@ -47,6 +45,7 @@ def search(request):
         {
             "search_query": query,
             "shortened": shortened,
+            "no_words": bool(query) and not terms,
             "max_length": MAX_QUERY_LENGTH,
             "listing": listing,
             "hits": hits,

@@ -254,6 +254,27 @@ def test_odd_queries_give_a_normal_page(client, shelf, query):
     assert b"Search the guides" in response.content
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "🔌 handshake",
+        "handshake ?",
+        "handshake — ?!",
+        "« handshake »",
+        "👋 🔌 handshake ✨",
+        "handshake?",
+    ],
+)
+def test_symbols_and_emoji_in_a_query_are_ignored(client, shelf, query):
+    titles = [a.get_text() for a in soup(client.get("/search/", {"q": query})).select("h3 a")]
+    assert titles == ["The opening handshake"]
+
+
+def test_a_query_of_only_symbols_says_that_symbols_are_left_out(client, shelf):
+    empty = soup(client.get("/search/", {"q": "🔌 ?"})).select_one(".search-results .empty")
+    assert empty.get_text().startswith("Search looks for words and numbers; symbols and emoji")
+
+
 def test_a_very_long_query_is_shortened_and_the_page_says_so(client, shelf):
     page = soup(client.get("/search/", {"q": "handshake " * 300}))
     assert "only the first 200 were used" in page.select_one(".search-form__notice").get_text()
