@@ -272,36 +272,54 @@ class GuidePage(Page):
         pages = Page.objects.filter(id__in=ids)
         return {str(page.id): page.get_url(request) for page in pages}
 
+    def related_block_guide_ids(self):
+        """Ids of the guides chosen in the body's related-guides blocks; no queries."""
+        ids = set()
+        for child in self.body.raw_data:
+            if child["type"] == "related":
+                for item in child["value"]["guides"]:
+                    ids.add(item["value"] if isinstance(item, dict) else item)
+        return ids
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         ancestors = list(self.get_ancestors().filter(depth__gt=1))
         section = ancestors[-1] if ancestors else None
         siblings = list(section.get_children().live()) if section else []
         position = next((i for i, p in enumerate(siblings) if p.pk == self.pk), None)
+        previous_guide = siblings[position - 1] if position else None
+        next_guide = (
+            siblings[position + 1]
+            if position is not None and position + 1 < len(siblings)
+            else None
+        )
+        # Each guide is offered once: the pager first, then the related-guides blocks
+        # (RelatedGuidesBlock leaves out the pager's), then guides sharing tags.
+        in_pager = {guide.pk for guide in (previous_guide, next_guide) if guide}
         tags = list(self.tags.all())
         context.update(
             breadcrumbs=ancestors,
             section=section,
-            previous_guide=siblings[position - 1] if position else None,
-            next_guide=(
-                siblings[position + 1]
-                if position is not None and position + 1 < len(siblings)
-                else None
-            ),
+            previous_guide=previous_guide,
+            next_guide=next_guide,
+            guides_in_pager=in_pager,
             guide_tags=tags,
             authors=list(self.authors.all()),
-            related_guides=self.related_by_tags(tags),
+            related_guides=self.related_by_tags(
+                tags, exclude=in_pager | self.related_block_guide_ids()
+            ),
             toc=self.table_of_contents(),
             page_links=self.page_link_urls(request),
         )
         return context
 
-    def related_by_tags(self, tags, limit=3):
+    def related_by_tags(self, tags, exclude=(), limit=3):
+        """Live guides sharing the most of `tags`, other than this one and `exclude`."""
         if not tags:
             return []
         return list(
             GuidePage.objects.live()
-            .exclude(pk=self.pk)
+            .exclude(pk__in=[self.pk, *exclude])
             .filter(tagged_items__tag__in=[tag.pk for tag in tags])
             .annotate(shared_tags=Count("tagged_items"))
             .order_by("-shared_tags", "title")
