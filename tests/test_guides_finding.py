@@ -333,6 +333,17 @@ def test_every_page_links_the_feed_and_states_its_canonical_url(client, shelf, p
     assert head.find("link", rel="canonical")["href"] == "http://testserver" + path
 
 
+@pytest.mark.parametrize("path", ["/", "/guides/", "/guides/internals/", "/search/", "/echo/"])
+def test_every_page_footer_links_the_feed_visibly(client, shelf, path):
+    link = soup(client.get(path)).select_one(".site-footer a[href='/guides/feed.xml']")
+    assert link.get_text(" ", strip=True) == "New guides (Atom feed)"
+
+
+def test_the_library_offers_its_feed_under_the_intro(client, shelf):
+    link = soup(client.get("/guides/")).select_one(".listing-header a[href='/guides/feed.xml']")
+    assert link.get_text(" ", strip=True) == "Follow new and reviewed guides (Atom feed)"
+
+
 def test_a_guide_has_open_graph_and_twitter_card_meta(client, shelf):
     _, guides = shelf
     head = soup(client.get(guides["handshake"].url)).head
