@@ -145,10 +145,31 @@ def test_an_unknown_filter_value_is_explained_and_ignored(client, shelf):
     assert len(page.select(".guide-card")) == 4
 
 
-def test_a_tag_nobody_uses_lists_nothing_and_offers_the_way_back(client, shelf):
+def test_an_unknown_tag_is_explained_and_ignored(client, shelf):
     page = soup(client.get("/guides/?tag=carrier-pigeons"))
-    assert page.select(".guide-card") == []
-    assert page.select_one(".empty a")["href"] == "./"
+    errors = [p.get_text() for p in page.select(".filter-group__error")]
+    assert errors == ["There is no tag “carrier-pigeons”; showing every tag."]
+    assert len(page.select(".guide-card")) == 4
+
+
+def test_a_tag_is_found_whatever_the_case_typed(client, shelf):
+    response = client.get("/guides/?tag=HTTP")
+    assert listed_titles(response) == ["The opening handshake", "Your first connection"]
+    assert soup(response).select_one("#results-title").get_text() == "2 guides tagged “http”"
+
+
+def test_the_tag_filter_offers_only_tags_of_published_guides_with_their_counts(client, shelf):
+    library, _ = shelf
+    make_guide(library["guides"], "Another draft", tags=["drafting"], publish=False)
+    page = soup(client.get("/guides/"))
+    assert [a.get_text() for a in page.select(".filter-tags a")] == [
+        "Any tag",
+        "browser (1)",
+        "framing (1)",
+        "handshake (1)",
+        "http (2)",
+        "sse (1)",
+    ]
 
 
 @pytest.mark.parametrize("number", ["0", "-1", "999", "abc", "1.5", "9" * 40])
