@@ -1,12 +1,9 @@
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_safe
-from wagtail.contrib.sitemaps import Sitemap
-from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 
 from .models import GuidePage, GuideSectionPage
 from .text import searchable_words, title_first
@@ -53,32 +50,3 @@ def search(request):
             "meta_title": f"Search: {query}" if query else "Search the guides",
         },
     )
-
-
-@require_safe
-def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /django-admin/",
-        "Disallow: /search/",
-        "",
-        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-
-
-class RequestHostSitemap(Sitemap):
-    """Wagtail's sitemap, with URLs on the host the sitemap was requested from (like the
-    canonical links), rather than the Site record's hostname."""
-
-    def _urls(self, page, protocol, domain):
-        urls = super()._urls(page, protocol, domain)
-        for url in urls:
-            url["location"] = self.request.build_absolute_uri(urlsplit(url["location"]).path)
-        return urls
-
-
-@require_safe
-def sitemap(request):
-    return wagtail_sitemap(request, sitemaps={"pages": RequestHostSitemap})
