@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('guides', '0001_initial'),
+        ("guides", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='guideindexpage',
-            name='intro',
-            field=models.TextField(help_text='One paragraph under the title.', max_length=600),
+            model_name="guideindexpage",
+            name="intro",
+            field=models.TextField(help_text="One paragraph under the title.", max_length=600),
         ),
         migrations.AlterField(
-            model_name='guidesectionpage',
-            name='intro',
-            field=models.TextField(help_text='One paragraph under the title.', max_length=600),
+            model_name="guidesectionpage",
+            name="intro",
+            field=models.TextField(help_text="One paragraph under the title.", max_length=600),
         ),
     ]
