@@ -239,6 +239,12 @@ def test_a_tag_outside_the_vocabulary_is_left_out_and_reported(content):
     assert "Warning in handshake: the tag “pigeons” is not in tags.yaml; left out" in errors
 
 
+def test_without_a_home_page_the_loader_asks_for_the_site_to_be_set_up_first(tmp_path, db):
+    with pytest.raises(CommandError, match=r"run `manage\.py setup_site` first"):
+        load(tmp_path)
+    assert not GuideIndexPage.objects.exists()
+
+
 def test_every_guide_in_the_repository_imports(db):
     call_command("setup_site", stdout=io.StringIO())
     files = sorted(CONTENT.glob("*/*.md"))
