@@ -287,6 +287,16 @@ class RelatedGuidesBlock(blocks.StructBlock):
         label = "Related guides"
         description = "Links to other guides, with their summaries."
 
+    def get_context(self, value, parent_context=None):
+        """The live guides chosen, less those the page's pager already links to
+        (GuidePage.get_context names them), so that no guide is offered twice."""
+        context = super().get_context(value, parent_context=parent_context)
+        in_pager = (parent_context or {}).get("guides_in_pager", ())
+        context["guides"] = [
+            guide for guide in value["guides"] if guide and guide.live and guide.pk not in in_pager
+        ]
+        return context
+
 
 class GuideStreamBlock(blocks.StreamBlock):
     heading = HeadingBlock(group="Text")

@@ -24,15 +24,17 @@ from pathlib import Path
 
 import yaml
 from django.db import transaction
-from django.db.models.signals import post_save
-from modelsearch.signal_handlers import post_save_signal_handler
 from wagtail.search import index
 
-from website.models import HomePage
-
-from . import models as guide_models
-from .markdown_blocks import SECTIONS, ContentError, markdown_to_blocks, parse_guide
-from .models import Author, GuideImport, GuideIndexPage, GuidePage, GuideSectionPage
+from .markdown_blocks import SECTIONS, ContentError, markdown_to_blocks, parse_guide, parse_tags
+from .models import (
+    Author,
+    GuideImport,
+    GuideIndexPage,
+    GuidePage,
+    GuideSectionPage,
+    search_indexing_deferred,
+)
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
@@ -81,13 +83,11 @@ class Report:
 def search_index_deferred():
     """Wagtail indexes a page on every save; a guide is saved three or four times on
     import. Index each guide once, at the end, instead (most of the import's time)."""
-    post_save.disconnect(post_save_signal_handler, sender=GuidePage)
-    guide_models.INDEX_ON_PUBLISH = False
+    token = search_indexing_deferred.set(True)
     try:
         yield
     finally:
-        post_save.connect(post_save_signal_handler, sender=GuidePage)
-        guide_models.INDEX_ON_PUBLISH = True
+        search_indexing_deferred.reset(token)
 
 
 def edited_since_import(record, page):
@@ -104,14 +104,19 @@ def edited_since_import(record, page):
 
 
 class GuideLoader:
-    def __init__(self, content_dir=CONTENT_DIR):
+    """`parent` is the page to create the library under when there is none yet (the
+    site's home page); the loader never looks for it itself."""
+
+    def __init__(self, content_dir=CONTENT_DIR, parent=None):
         self.content_dir = Path(content_dir)
+        self.parent = parent
         self.report = Report()
 
     @transaction.atomic
     def run(self):
         sections = self.ensure_tree()
         authors = self.sync_authors()
+        vocabulary = self.read_vocabulary()
         sources = self.read_sources()
         records = {record.slug: record for record in GuideImport.objects.select_related("page")}
 
@@ -148,21 +153,20 @@ class GuideLoader:
         titles = {source.slug: source.title for source in sources}
         with search_index_deferred():
             for source, record, page in writable:
-                self.write(source, record, page, pages, titles, sections, authors)
+                self.write(source, record, page, pages, titles, sections, authors, vocabulary)
         written = set(self.report.created) | set(self.report.updated)
         for page in GuidePage.objects.filter(slug__in=written, import_record__isnull=False):
             index.insert_or_update_object(page)
         return self.report
 
-    # The tree: index under the home page, sections under the index.
+    # The tree: index under the parent page, sections under the index.
 
     def ensure_tree(self):
         index = GuideIndexPage.objects.first()
         if index is None:
-            home = HomePage.objects.first()
-            if home is None:
+            if self.parent is None or not GuideIndexPage.can_create_at(self.parent):
                 raise ContentError("there is no home page yet: run `manage.py setup_site` first")
-            index = home.add_child(instance=GuideIndexPage(**INDEX, live=False))
+            index = self.parent.add_child(instance=GuideIndexPage(**INDEX, live=False))
             index.save_revision().publish()
             self.report.notes.append("Created the guide library at /guides/.")
         sections = {}
@@ -221,6 +225,19 @@ class GuideLoader:
             author.save()
             self.report.notes.append(f"Updated the author {author.name}.")
         return authors
+
+    # Tags: the vocabulary of tags.yaml, when there is one.
+
+    def read_vocabulary(self):
+        """{tag: meaning}, or None (any tag goes) for a folder without tags.yaml."""
+        path = self.content_dir / "tags.yaml"
+        if not path.exists():
+            return None
+        try:
+            return parse_tags(path.read_text(encoding="utf-8"))
+        except ContentError as error:
+            self.report.errors.append(("tags.yaml", str(error)))
+            return None
 
     # Guides
 
@@ -289,7 +306,7 @@ class GuideLoader:
             )
         return conversion
 
-    def write(self, source, record, page, pages, titles, sections, authors):
+    def write(self, source, record, page, pages, titles, sections, authors, vocabulary):
         conversion = self.convert(source, pages, titles)
         if conversion is None:
             return
@@ -303,7 +320,12 @@ class GuideLoader:
             "last_reviewed": source.reviewed,
             "body": conversion.blocks,
         }
-        tags = list(source.tags)
+        tags = [tag for tag in source.tags if vocabulary is None or tag in vocabulary]
+        for tag in source.tags:
+            if tag not in tags:
+                self.report.warnings.append(
+                    (source.slug, f"the tag “{tag}” is not in tags.yaml; left out")
+                )
         author_keys = [key for key in source.authors if key in authors]
         new_print = fingerprint(
             {**fields, "tags": tags, "authors": author_keys, "section": source.section}

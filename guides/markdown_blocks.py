@@ -96,6 +96,23 @@ def _string_list(meta, name):
     return tuple(item.strip() for item in value if item.strip())
 
 
+def parse_tags(text):
+    """Read the tag vocabulary (guides/content/tags.yaml): {tag: what it covers}.
+    Raises ContentError naming the first problem."""
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        raise ContentError(f"not valid YAML: {error}") from None
+    if not isinstance(data, dict):
+        raise ContentError("tags.yaml must be a mapping of tag: what it covers")
+    for tag, meaning in data.items():
+        if not isinstance(tag, str) or not SLUG.match(tag):
+            raise ContentError(f"the tag “{tag}” must be lower-case words joined by hyphens")
+        if not isinstance(meaning, str) or not meaning.strip():
+            raise ContentError(f"the tag “{tag}” needs a line saying what it covers")
+    return {tag: " ".join(meaning.split()) for tag, meaning in data.items()}
+
+
 def parse_guide(text, *, slug, section):
     """Read one guide file. Raises ContentError naming the first problem."""
     if not SLUG.match(slug):

@@ -1,6 +1,7 @@
 """The guide library: an index at /guides/, five section pages, guides under them."""
 
 import re
+from contextvars import ContextVar
 from urllib.parse import urlencode
 
 from django import forms
@@ -20,7 +21,8 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageManager
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.signals import page_published
 
@@ -62,13 +64,21 @@ class Author(models.Model):
         return self.name
 
 
-class GuideIndexPage(Page):
-    """The library at /guides/: every guide, filterable by section, tag and difficulty."""
+class ListingPage(Page):
+    """A page that lists guides under a short introduction: the library and its sections."""
 
-    intro = models.TextField(max_length=600, help_text="One paragraph under the page title.")
+    intro = models.TextField(max_length=600, help_text="One paragraph under the title.")
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    class Meta:
+        abstract = True
+
+
+class GuideIndexPage(ListingPage):
+    """The library at /guides/: every guide, filterable by section, tag and difficulty."""
+
     parent_page_types = ["website.HomePage"]
     subpage_types = ["guides.GuideSectionPage"]
     max_count = 1
@@ -79,23 +89,15 @@ class GuideIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         sections = list(self.get_children().live().specific().order_by("path"))
-        form = GuideFilterForm(request.GET, sections=sections)
+        in_library = GuidePage.objects.live().descendant_of(self)
+        tags = list(in_library.tag_counts())
+        form = GuideFilterForm(request.GET, sections=sections, tags=tags)
         filters = form.filters()
-        guides = GuidePage.objects.live().descendant_of(self).defer_streamfields()
         section = next((s for s in sections if s.slug == filters["section"]), None)
-        if section:
-            guides = guides.descendant_of(section)
-        if filters["tag"]:
-            guides = guides.filter(tags__slug=filters["tag"])
-        if filters["difficulty"]:
-            guides = guides.filter(difficulty=filters["difficulty"])
-        guides = guides.order_by("path").prefetch_related("tags")
+        guides = in_library.matching(
+            section=section, tag=filters["tag"], difficulty=filters["difficulty"]
+        ).for_listing()
         listing = Paginator(guides, GUIDES_PER_PAGE).get_page(request.GET.get("page"))
-        tags = list(
-            Tag.objects.filter(guides_guidepagetag_items__content_object__live=True)
-            .annotate(guide_count=Count("guides_guidepagetag_items"))
-            .order_by("name")
-        )
         context.update(
             filter_form=form,
             filters=filters,
@@ -119,13 +121,9 @@ class GuideIndexPage(Page):
         return context
 
 
-class GuideSectionPage(Page):
+class GuideSectionPage(ListingPage):
     """One section of the library, e.g. Protocol internals, listing its guides in order."""
 
-    intro = models.TextField(max_length=600, help_text="One paragraph under the section title.")
-
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-    search_fields = [*Page.search_fields, index.SearchField("intro")]
     parent_page_types = ["guides.GuideIndexPage"]
     subpage_types = ["guides.GuidePage"]
 
@@ -134,14 +132,45 @@ class GuideSectionPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["guides"] = (
-            GuidePage.objects.live()
-            .child_of(self)
-            .defer_streamfields()
-            .order_by("path")
-            .prefetch_related("tags")
-        )
+        context["guides"] = GuidePage.objects.live().child_of(self).for_listing()
         return context
+
+
+class GuidePageQuerySet(PageQuerySet):
+    """Guides as the library lists and filters them."""
+
+    def in_section(self, section):
+        return self.descendant_of(section)
+
+    def tagged(self, slug):
+        return self.filter(tags__slug=slug)
+
+    def of_difficulty(self, difficulty):
+        return self.filter(difficulty=difficulty)
+
+    def matching(self, *, section=None, tag="", difficulty=""):
+        """These guides narrowed by each filter that is given."""
+        guides = self
+        if section:
+            guides = guides.in_section(section)
+        if tag:
+            guides = guides.tagged(tag)
+        if difficulty:
+            guides = guides.of_difficulty(difficulty)
+        return guides
+
+    def for_listing(self):
+        """In page-tree order, without their bodies, with their tags in one more query."""
+        return self.defer_streamfields().order_by("path").prefetch_related("tags")
+
+    def tag_counts(self):
+        """The tags these guides carry, each with `guide_count`, by name. A tag no guide
+        here carries any more is not among them."""
+        return (
+            Tag.objects.filter(guides_guidepagetag_items__content_object__in=self.values("pk"))
+            .annotate(guide_count=Count("guides_guidepagetag_items"))
+            .order_by("name")
+        )
 
 
 class GuidePageTag(TaggedItemBase):
@@ -151,6 +180,8 @@ class GuidePageTag(TaggedItemBase):
 
 
 class GuidePage(Page):
+    objects = PageManager.from_queryset(GuidePageQuerySet)()
+
     summary = models.TextField(
         max_length=600,
         help_text="One paragraph, plain text: what the reader learns and why it matters. "
@@ -237,6 +268,11 @@ class GuidePage(Page):
         self.reading_time = reading_minutes(words + code_lines * 5)
         self.highlighted_code = highlighted
 
+    def get_indexed_instance(self):
+        """Nothing to index while indexing is deferred: Wagtail's search skips a page
+        for which this returns None."""
+        return None if search_indexing_deferred.get() else super().get_indexed_instance()
+
     def code_samples(self):
         for child in self.body:
             if child.block_type == "code":
@@ -272,36 +308,54 @@ class GuidePage(Page):
         pages = Page.objects.filter(id__in=ids)
         return {str(page.id): page.get_url(request) for page in pages}
 
+    def related_block_guide_ids(self):
+        """Ids of the guides chosen in the body's related-guides blocks; no queries."""
+        ids = set()
+        for child in self.body.raw_data:
+            if child["type"] == "related":
+                for item in child["value"]["guides"]:
+                    ids.add(item["value"] if isinstance(item, dict) else item)
+        return ids
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         ancestors = list(self.get_ancestors().filter(depth__gt=1))
         section = ancestors[-1] if ancestors else None
         siblings = list(section.get_children().live()) if section else []
         position = next((i for i, p in enumerate(siblings) if p.pk == self.pk), None)
+        previous_guide = siblings[position - 1] if position else None
+        next_guide = (
+            siblings[position + 1]
+            if position is not None and position + 1 < len(siblings)
+            else None
+        )
+        # Each guide is offered once: the pager first, then the related-guides blocks
+        # (RelatedGuidesBlock leaves out the pager's), then guides sharing tags.
+        in_pager = {guide.pk for guide in (previous_guide, next_guide) if guide}
         tags = list(self.tags.all())
         context.update(
             breadcrumbs=ancestors,
             section=section,
-            previous_guide=siblings[position - 1] if position else None,
-            next_guide=(
-                siblings[position + 1]
-                if position is not None and position + 1 < len(siblings)
-                else None
-            ),
+            previous_guide=previous_guide,
+            next_guide=next_guide,
+            guides_in_pager=in_pager,
             guide_tags=tags,
             authors=list(self.authors.all()),
-            related_guides=self.related_by_tags(tags),
+            related_guides=self.related_by_tags(
+                tags, exclude=in_pager | self.related_block_guide_ids()
+            ),
             toc=self.table_of_contents(),
             page_links=self.page_link_urls(request),
         )
         return context
 
-    def related_by_tags(self, tags, limit=3):
+    def related_by_tags(self, tags, exclude=(), limit=3):
+        """Live guides sharing the most of `tags`, other than this one and `exclude`."""
         if not tags:
             return []
         return list(
             GuidePage.objects.live()
-            .exclude(pk=self.pk)
+            .exclude(pk__in=[self.pk, *exclude])
             .filter(tagged_items__tag__in=[tag.pk for tag in tags])
             .annotate(shared_tags=Count("tagged_items"))
             .order_by("-shared_tags", "title")
@@ -315,15 +369,17 @@ class GuidePage(Page):
         return parts[-2] if len(parts) >= 2 else ""
 
 
-INDEX_ON_PUBLISH = True  # load_guides indexes once at the end instead.
+# True while load_guides saves guides: it indexes each one once, at the end, instead
+# of on each of its three or four saves. A context variable, so a thread or task
+# saving guides meanwhile still indexes its own.
+search_indexing_deferred = ContextVar("search_indexing_deferred", default=False)
 
 
 @receiver(page_published, sender=GuidePage)
 def index_guide_with_its_tags(sender, instance, **kwargs):
     """Wagtail indexes a page on post_save, which comes before ClusterableModel saves the
     page's tags; index a published guide again once they are saved, so tags are searchable."""
-    if INDEX_ON_PUBLISH:
-        index.insert_or_update_object(instance)
+    index.insert_or_update_object(instance)
 
 
 class GuideImport(models.Model):
@@ -349,17 +405,27 @@ class GuideImport(models.Model):
 # Listing helpers -----------------------------------------------------------------------
 
 
+class CaseInsensitiveChoiceField(forms.ChoiceField):
+    """A choice among lower-case values, whatever the case typed: ?tag=Backpressure."""
+
+    def to_python(self, value):
+        return super().to_python(value).lower()
+
+
 class GuideFilterForm(forms.Form):
-    """The library's filters, read from the query string; invalid values are reported
-    and ignored rather than failing the page."""
+    """The library's filters, read from the query string; a value that is not one of
+    the choices is reported and ignored rather than failing the page."""
 
-    section = forms.ChoiceField(required=False)
-    tag = forms.SlugField(required=False, max_length=100)
-    difficulty = forms.ChoiceField(required=False, choices=[("", "Any"), *DIFFICULTY_CHOICES])
+    section = CaseInsensitiveChoiceField(required=False)
+    tag = CaseInsensitiveChoiceField(required=False)
+    difficulty = CaseInsensitiveChoiceField(
+        required=False, choices=[("", "Any"), *DIFFICULTY_CHOICES]
+    )
 
-    def __init__(self, data, sections):
+    def __init__(self, data, sections, tags):
         super().__init__(data)
         self.fields["section"].choices = [("", "All"), *((s.slug, s.title) for s in sections)]
+        self.fields["tag"].choices = [("", "Any"), *((t.slug, t.name) for t in tags)]
 
     def filters(self):
         self.is_valid()

@@ -10,6 +10,7 @@ import unicodedata
 WORDS_PER_MINUTE = 220
 _WORD = re.compile(r"\w+", re.UNICODE)
 _TAG = re.compile(r"<[^>]+>")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 
 def slugify(text, fallback="section"):
@@ -48,6 +49,15 @@ def count_words(text):
 def reading_minutes(words, per_minute=WORDS_PER_MINUTE):
     """Whole minutes, at least one."""
     return max(1, round(words / per_minute))
+
+
+def searchable_words(query):
+    """The query as the search backend should get it: only the whitespace-separated
+    tokens with a letter or digit, double quotes removed. A token of symbols or emoji
+    ("🔌", "?") indexes to nothing, and under AND it made SQLite FTS5 match nothing:
+    "🔌 websocket" found no guide where "websocket" found 37."""
+    tokens = query.replace('"', " ").split()
+    return " ".join(token for token in tokens if _LETTER_OR_DIGIT.search(token))
 
 
 def search_terms(query, limit=12):

@@ -8,6 +8,4 @@ app_name = "guides"
 urlpatterns = [
     path("search/", views.search, name="search"),
     path("guides/feed.xml", RecentGuidesFeed(), name="feed"),
-    path("sitemap.xml", views.sitemap, name="sitemap"),
-    path("robots.txt", views.robots_txt, name="robots"),
 ]

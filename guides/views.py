@@ -1,15 +1,12 @@
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_safe
-from wagtail.contrib.sitemaps import Sitemap
-from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 
 from .models import GuidePage, GuideSectionPage
-from .text import title_first
+from .text import searchable_words, title_first
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
@@ -30,12 +27,10 @@ class SearchForm(forms.Form):
 def search(request):
     query, shortened = SearchForm(request.GET).query()
     results = []
-    if query:
-        # Wagtail's SQLite backend quotes each term but not a double quote inside it.
-        terms = query.replace('"', " ").strip()
-        if terms:
-            found = GuidePage.objects.live().defer_streamfields().search(terms, operator="and")
-            results = sorted(found, key=lambda hit: title_first(terms, hit.title, hit.summary))
+    terms = searchable_words(query)
+    if terms:
+        found = GuidePage.objects.live().defer_streamfields().search(terms, operator="and")
+        results = sorted(found, key=lambda hit: title_first(terms, hit.title, hit.summary))
     listing = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     sections = {section.slug: section for section in GuideSectionPage.objects.live()}
     hits = list(listing.object_list)
@@ -47,6 +42,7 @@ def search(request):
         {
             "search_query": query,
             "shortened": shortened,
+            "no_words": bool(query) and not terms,
             "max_length": MAX_QUERY_LENGTH,
             "listing": listing,
             "hits": hits,
@@ -54,32 +50,3 @@ def search(request):
             "meta_title": f"Search: {query}" if query else "Search the guides",
         },
     )
-
-
-@require_safe
-def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /django-admin/",
-        "Disallow: /search/",
-        "",
-        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-
-
-class RequestHostSitemap(Sitemap):
-    """Wagtail's sitemap, with URLs on the host the sitemap was requested from (like the
-    canonical links), rather than the Site record's hostname."""
-
-    def _urls(self, page, protocol, domain):
-        urls = super()._urls(page, protocol, domain)
-        for url in urls:
-            url["location"] = self.request.build_absolute_uri(urlsplit(url["location"]).path)
-        return urls
-
-
-@require_safe
-def sitemap(request):
-    return wagtail_sitemap(request, sitemaps={"pages": RequestHostSitemap})

@@ -20,14 +20,17 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from guides.markdown_blocks import DIFFICULTIES, SECTIONS
-from tests.guide_content import guides
+from guides.markdown_blocks import DIFFICULTIES, SECTIONS, parse_tags
+from tests.guide_content import CONTENT, guides
 
 MIN_GUIDES = 30
 MIN_PER_SECTION = 5
 MIN_WORDS, MAX_WORDS = 600, 2500
 MIN_TAGS, MAX_TAGS = 2, 6  # the writers' contract, guides/content/README.md
 MIN_PRIMARY_REFERENCES = 2
+# The tag vocabulary, guides/content/tags.yaml: short enough to scan, each tag a real filter.
+MIN_VOCABULARY, MAX_VOCABULARY = 20, 30
+MIN_GUIDES_PER_TAG = 3
 
 # Primary sources: the standards themselves, MDN, and the official documentation of the
 # software a guide discusses. Blogs, Q&A sites, vendors' articles and code hosts are not.
@@ -161,6 +164,23 @@ def test_every_guide_has_a_summary_tags_a_difficulty_and_a_review_date():
         if missing:
             incomplete[guide.name] = missing
     assert incomplete == {}
+
+
+def vocabulary():
+    return parse_tags((CONTENT / "tags.yaml").read_text(encoding="utf-8"))
+
+
+def test_every_tag_a_guide_carries_is_in_the_vocabulary():
+    known = vocabulary()
+    outside = {guide.name: [t for t in guide.source.tags if t not in known] for guide in guides()}
+    assert {name: tags for name, tags in outside.items() if tags} == {}
+
+
+def test_the_tag_vocabulary_is_short_and_every_tag_in_it_is_shared_by_three_guides():
+    known = vocabulary()
+    assert MIN_VOCABULARY <= len(known) <= MAX_VOCABULARY
+    counts = Counter(tag for guide in guides() for tag in guide.source.tags)
+    assert {tag: counts[tag] for tag in known if counts[tag] < MIN_GUIDES_PER_TAG} == {}
 
 
 def test_every_guide_ends_with_a_references_heading():

@@ -145,10 +145,31 @@ def test_an_unknown_filter_value_is_explained_and_ignored(client, shelf):
     assert len(page.select(".guide-card")) == 4
 
 
-def test_a_tag_nobody_uses_lists_nothing_and_offers_the_way_back(client, shelf):
+def test_an_unknown_tag_is_explained_and_ignored(client, shelf):
     page = soup(client.get("/guides/?tag=carrier-pigeons"))
-    assert page.select(".guide-card") == []
-    assert page.select_one(".empty a")["href"] == "./"
+    errors = [p.get_text() for p in page.select(".filter-group__error")]
+    assert errors == ["There is no tag “carrier-pigeons”; showing every tag."]
+    assert len(page.select(".guide-card")) == 4
+
+
+def test_a_tag_is_found_whatever_the_case_typed(client, shelf):
+    response = client.get("/guides/?tag=HTTP")
+    assert listed_titles(response) == ["The opening handshake", "Your first connection"]
+    assert soup(response).select_one("#results-title").get_text() == "2 guides tagged “http”"
+
+
+def test_the_tag_filter_offers_only_tags_of_published_guides_with_their_counts(client, shelf):
+    library, _ = shelf
+    make_guide(library["guides"], "Another draft", tags=["drafting"], publish=False)
+    page = soup(client.get("/guides/"))
+    assert [a.get_text() for a in page.select(".filter-tags a")] == [
+        "Any tag",
+        "browser (1)",
+        "framing (1)",
+        "handshake (1)",
+        "http (2)",
+        "sse (1)",
+    ]
 
 
 @pytest.mark.parametrize("number", ["0", "-1", "999", "abc", "1.5", "9" * 40])
@@ -254,6 +275,27 @@ def test_odd_queries_give_a_normal_page(client, shelf, query):
     assert b"Search the guides" in response.content
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "🔌 handshake",
+        "handshake ?",
+        "handshake — ?!",
+        "« handshake »",
+        "👋 🔌 handshake ✨",
+        "handshake?",
+    ],
+)
+def test_symbols_and_emoji_in_a_query_are_ignored(client, shelf, query):
+    titles = [a.get_text() for a in soup(client.get("/search/", {"q": query})).select("h3 a")]
+    assert titles == ["The opening handshake"]
+
+
+def test_a_query_of_only_symbols_says_that_symbols_are_left_out(client, shelf):
+    empty = soup(client.get("/search/", {"q": "🔌 ?"})).select_one(".search-results .empty")
+    assert empty.get_text().startswith("Search looks for words and numbers; symbols and emoji")
+
+
 def test_a_very_long_query_is_shortened_and_the_page_says_so(client, shelf):
     page = soup(client.get("/search/", {"q": "handshake " * 300}))
     assert "only the first 200 were used" in page.select_one(".search-form__notice").get_text()
@@ -310,6 +352,17 @@ def test_every_page_links_the_feed_and_states_its_canonical_url(client, shelf, p
         "/guides/feed.xml"
     )
     assert head.find("link", rel="canonical")["href"] == "http://testserver" + path
+
+
+@pytest.mark.parametrize("path", ["/", "/guides/", "/guides/internals/", "/search/", "/echo/"])
+def test_every_page_footer_links_the_feed_visibly(client, shelf, path):
+    link = soup(client.get(path)).select_one(".site-footer a[href='/guides/feed.xml']")
+    assert link.get_text(" ", strip=True) == "New guides (Atom feed)"
+
+
+def test_the_library_offers_its_feed_under_the_intro(client, shelf):
+    link = soup(client.get("/guides/")).select_one(".listing-header a[href='/guides/feed.xml']")
+    assert link.get_text(" ", strip=True) == "Follow new and reviewed guides (Atom feed)"
 
 
 def test_a_guide_has_open_graph_and_twitter_card_meta(client, shelf):

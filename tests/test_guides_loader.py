@@ -210,6 +210,41 @@ def test_an_author_nobody_edited_follows_authors_yaml(content):
     assert Author.objects.get(key="editors").bio == "New bio."
 
 
+def test_a_tag_changed_in_a_file_is_applied_on_the_next_run(content):
+    load(content)
+    write_guide(
+        content, "internals", "handshake", "The opening handshake", tags="[handshake, http]"
+    )
+    load(content)
+    assert sorted(tag.name for tag in guide("handshake").tags.all()) == ["handshake", "http"]
+
+
+def test_a_tag_no_guide_uses_any_more_is_no_longer_offered_as_a_filter(content, client):
+    load(content)
+    for slug, title in [("frames", "Frames bit by bit"), ("handshake", "The opening handshake")]:
+        write_guide(content, "internals", slug, title, tags="[handshake]")
+    load(content)
+    tags = [a.get_text() for a in BeautifulSoup(client.get("/guides/").content, "html.parser")
+            .select(".filter-tags a")]  # fmt: skip
+    assert tags == ["Any tag", "handshake (2)"]
+
+
+def test_a_tag_outside_the_vocabulary_is_left_out_and_reported(content):
+    (content / "tags.yaml").write_text("framing: Frames.\nhandshake: The HTTP upgrade.\n")
+    write_guide(
+        content, "internals", "handshake", "The opening handshake", tags="[handshake, Pigeons]"
+    )
+    _, errors = load(content)
+    assert [tag.name for tag in guide("handshake").tags.all()] == ["handshake"]
+    assert "Warning in handshake: the tag “pigeons” is not in tags.yaml; left out" in errors
+
+
+def test_without_a_home_page_the_loader_asks_for_the_site_to_be_set_up_first(tmp_path, db):
+    with pytest.raises(CommandError, match=r"run `manage\.py setup_site` first"):
+        load(tmp_path)
+    assert not GuideIndexPage.objects.exists()
+
+
 def test_every_guide_in_the_repository_imports(db):
     call_command("setup_site", stdout=io.StringIO())
     files = sorted(CONTENT.glob("*/*.md"))

@@ -227,6 +227,32 @@ def test_guides_sharing_tags_are_suggested_most_shared_first(client, library):
     assert titles == ["Two shared", "One shared"]
 
 
+def test_each_other_guide_is_offered_once_at_the_foot_of_a_guide(client, library):
+    section = library["internals"]
+    guide = make_guide(section, "Main", tags=["a"])
+    following = make_guide(section, "Next in the section", tags=["a"])
+    chosen = make_guide(library["guides"], "Chosen by the editor", tags=["a"])
+    make_guide(library["comparisons"], "Only sharing a tag", tags=["a"])
+    guide.body = [paragraph("<p>Text.</p>"), related(following, chosen)]
+    guide.save_revision().publish()
+    page = soup(client.get(guide.url))
+
+    def titles(selector):
+        return [a.get_text() for a in page.select(f"{selector} a")]
+
+    assert titles(".pager") == ["Next Next in the section"]
+    assert titles(".related-block") == ["Chosen by the editor"]
+    assert titles(".guide__related") == ["Only sharing a tag"]
+
+
+def test_a_related_block_whose_guides_are_all_in_the_pager_is_not_shown(client, library):
+    guide = make_guide(library["internals"], "Main")
+    following = make_guide(library["internals"], "Next in the section")
+    guide.body = [paragraph("<p>Text.</p>"), related(following)]
+    guide.save_revision().publish()
+    assert soup(client.get(guide.url)).select(".related-block") == []
+
+
 def test_the_edit_link_is_shown_to_editors_only(client, library):
     guide = rich_guide(library)
     assert soup(client.get(guide.url)).select_one(".guide__edit") is None

@@ -25,6 +25,14 @@ def test_reading_time_is_whole_minutes_and_at_least_one():
     assert text.reading_minutes(2200) == 10
 
 
+def test_searchable_words_leave_out_tokens_of_symbols_and_emoji():
+    assert text.searchable_words('🔌 websocket ? "close" — codes!') == "websocket close codes!"
+
+
+def test_searchable_words_of_only_symbols_are_empty():
+    assert text.searchable_words("🔌 ? — _") == ""
+
+
 def test_count_words_ignores_markup():
     assert text.count_words("<p>Two <b>words</b></p>") == 2
 

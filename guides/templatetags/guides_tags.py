@@ -6,13 +6,6 @@ from guides import text
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def canonical_url(context):
-    """This page's absolute URL without its query string."""
-    request = context.get("request")
-    return request.build_absolute_uri(request.path) if request else ""
-
-
 @register.filter
 def mark_terms(value, query):
     """Escape `value` and wrap the query's words in <mark>."""

@@ -70,6 +70,19 @@ def test_the_library_filters_by_section_and_level_with_plain_links(served, page,
     assert console_errors == []
 
 
+def test_choosing_a_tag_keeps_the_filters_within_one_screen(served, page, console_errors):
+    page.goto(served.http_url + "/guides/")
+    filters = page.get_by_role("navigation", name="Filter guides")
+    filters.get_by_text("Choose a tag").click()
+    filters.get_by_role("link", name=re.compile(r"^latency \(\d+\)$")).click()
+    expect(page).to_have_url(re.compile(r"\?tag=latency$"))
+    expect(page.locator("#results-title")).to_contain_text("tagged “latency”")
+    expect(filters.get_by_text("Tagged “latency”")).to_be_visible()
+    assert filters.bounding_box()["height"] <= page.viewport_size["height"]
+    assert page.locator(".guide-card").count() >= 3
+    assert console_errors == []
+
+
 def test_a_guide_opens_from_the_library_and_its_contents_lead_to_each_section(
     served, page, console_errors
 ):

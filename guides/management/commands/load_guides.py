@@ -1,9 +1,16 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from wagtail.models import Site
 
 from guides.loader import CONTENT_DIR, GuideLoader
 from guides.markdown_blocks import ContentError
+
+
+def default_site_root():
+    """Where a new library goes: the root page of the default site (the home page)."""
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    return site.root_page.specific if site else None
 
 
 class Command(BaseCommand):
@@ -28,7 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, content, strict, verbosity, **options):
         try:
-            report = GuideLoader(content).run()
+            report = GuideLoader(content, parent=default_site_root()).run()
         except ContentError as error:
             raise CommandError(str(error)) from None
 
