@@ -588,3 +588,65 @@ def _is_cut_utf8(message):
     except UnicodeDecodeError as error:
         return error.reason == "unexpected end of data"
     return True
+
+
+# --- As data ------------------------------------------------------------------------------
+
+
+def as_dict(decoded):
+    """`decode`'s answer as plain JSON-ready data: bytes as spaced hex."""
+    return {
+        "frames": [
+            {
+                "offset": frame.offset,
+                "size": len(frame.data),
+                "fin": frame.fin,
+                "rsv1": frame.rsv[0],
+                "rsv2": frame.rsv[1],
+                "rsv3": frame.rsv[2],
+                "opcode": frame.opcode,
+                "opcode_name": frame.opcode_name,
+                "masked": frame.masked,
+                "length": frame.length,
+                "length_form": frame.length_form,
+                "masking_key": to_hex(frame.masking_key) if frame.masking_key else None,
+                "payload": to_hex(frame.payload),
+                "missing": frame.missing,
+                "fields": [
+                    {
+                        "key": f.key,
+                        "label": f.label,
+                        "offset": f.offset,
+                        "size": f.size,
+                        "bits": f.bits or None,
+                        "value": f.value,
+                    }
+                    for f in frame.fields
+                ],
+            }
+            for frame in decoded.frames
+        ],
+        "messages": [
+            {
+                "kind": message.kind,
+                "frames": message.frames,
+                "size": len(message.payload),
+                "complete": message.complete,
+                "text": message.text,
+                "payload": to_hex(message.payload),
+                "close_code": message.close_code,
+            }
+            for message in decoded.messages
+        ],
+        "problems": [
+            {
+                "rule": p.rule,
+                "section": p.section,
+                "message": p.message,
+                "frame": p.frame,
+            }
+            for p in decoded.problems
+        ],
+        "missing": decoded.missing,
+        "missing_exact": decoded.missing_exact,
+    }

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "website",
     "guides",
     "finder",
+    "lab",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
