@@ -42,14 +42,22 @@ class EncodeForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs=described("payload", rows=3, spellcheck="false")),
     )
+    # Left out of an address, the format is text and the opcode 1 (text). FIN and the
+    # other checkboxes follow HTML: left out means unticked.
     payload_format = forms.ChoiceField(
-        label="Payload is", choices=PAYLOAD_FORMATS, initial="text", widget=forms.RadioSelect
+        label="Payload is",
+        choices=PAYLOAD_FORMATS,
+        initial="text",
+        required=False,
+        widget=forms.RadioSelect,
     )
     opcode = forms.TypedChoiceField(
         label="Opcode",
         choices=OPCODE_CHOICES,
         coerce=int,
-        initial=1,
+        initial=frames.TEXT,
+        required=False,
+        empty_value=frames.TEXT,
         widget=forms.Select(attrs=described("opcode")),
     )
     fin = forms.BooleanField(label="FIN: final fragment", required=False, initial=True)
@@ -75,6 +83,9 @@ class EncodeForm(forms.Form):
     def clean_payload(self):
         return capped(self.cleaned_data["payload"])
 
+    def clean_payload_format(self):
+        return self.cleaned_data["payload_format"] or "text"
+
     def clean_masking_key(self):
         text = capped(self.cleaned_data["masking_key"].strip())
         if not text:
@@ -94,7 +105,7 @@ class EncodeForm(forms.Form):
         cleaned = super().clean()
         text, kind = cleaned.get("payload"), cleaned.get("payload_format")
         if text is None or kind is None:
-            return cleaned
+            return cleaned  # the field's own error is shown
         try:
             if kind == "hex":
                 payload = frames.parse_hex(text)
