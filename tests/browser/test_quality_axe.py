@@ -52,6 +52,9 @@ def page_types(site):
         "search": ["/search/"] + [path for path in extra if path.startswith("/search/")],
         "echo tester": ["/echo/"],
         "protocol finder": ["/finder/"] + [path for path in extra if path.startswith("/finder/")],
+        "protocol lab": ["/tools/", "/tools/frames/"]
+        + [path for path in extra if path.startswith("/tools/")],
+        "echo limits": ["/echo/limits/"],
         "not found": [path for path, status in START_PAGES.items() if status == 404],
     }
 
@@ -109,6 +112,8 @@ def audits(served, crawled_site, browser, axe_source):
         "search",
         "echo tester",
         "protocol finder",
+        "protocol lab",
+        "echo limits",
         "not found",
     ],
 )
