@@ -80,6 +80,6 @@ def limits(request):
         "open_connections": consumers.connections.total,
         "uptime": duration_in_words(uptime),
         "uptime_seconds": int(uptime),
-        "started_at": timezone.now() - timedelta(seconds=uptime),
+        "started_at": (timezone.now() - timedelta(seconds=uptime)).replace(microsecond=0),
     }
     return render(request, "echo/limits.html", context)

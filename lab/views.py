@@ -20,6 +20,9 @@ from .forms import MAX_INPUT_CHARACTERS, MAX_PAYLOAD_BYTES, DecodeForm, EncodeFo
 MODES = ("encode", "decode")
 TOO_MANY = "The address has too many parameters: fill in the form below and submit again."
 JSON_PARAMS = {"indent": 2, "ensure_ascii": False}
+# Frames annotated in the page: 4 KiB of 2-byte frames would be 2,048 tables. The JSON
+# has them all.
+MAX_FRAMES_SHOWN = 64
 GUIDES = {
     "frame_format": "/guides/internals/frame-format/",
     "fragmentation": "/guides/internals/fragmentation-and-control-frames/",
@@ -110,7 +113,8 @@ def frame_lab(request):
             frame_bytes=data,
             frame_hex=frames.to_hex(data),
             sender=sender,
-            frames=frame_views(decoded),
+            frames=frame_views(decoded)[:MAX_FRAMES_SHOWN],
+            frames_not_shown=max(0, len(decoded.frames) - MAX_FRAMES_SHOWN),
             messages=message_views(decoded),
             decode_url=f"{reverse('lab:frames')}?{query.urlencode()}",
             json_url=f"{reverse('lab:frames_api')}?{request.GET.urlencode()}",

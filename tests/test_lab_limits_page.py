@@ -63,6 +63,11 @@ def test_the_page_says_its_figures_are_this_process(client, db):
     assert re.search(r'<time datetime="PT\d+S">', html)
 
 
+def test_the_start_time_is_a_valid_datetime_to_the_second(client, db):
+    html = client.get("/echo/limits/").content.decode()
+    assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00">', html)
+
+
 def test_the_page_is_never_cacheable(client, db):
     cache_control = client.get("/echo/limits/")["Cache-Control"]
     assert "private" in cache_control and "no-store" in cache_control

@@ -204,6 +204,14 @@ def test_decoding_a_close_frame_names_its_code(client):
     assert "Close code <strong>1000</strong> (Normal closure), reason “bye”" in text
 
 
+def test_many_frames_are_annotated_up_to_64_and_counted_beyond(client):
+    html = frames_page(client, mode="decode", hex="82 00 " * 100, sender="server")
+    text = html.content.decode()
+    assert "100 frames, 100 messages" in text
+    assert text.count('<table class="dump">') == 64
+    assert "… and 36 more frames, not annotated here" in text
+
+
 def test_a_text_payload_with_markup_is_escaped_when_decoded(client):
     payload = b"<b>hi</b>".hex()
     html = frames_page(
