@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 from collections import deque
 
 from channels.consumer import get_handler_name
@@ -34,6 +35,8 @@ logger = logging.getLogger("echo")
 
 # Open connections per client address in this server process.
 connections = ConnectionCounter()
+# When this server process started serving (the limits page shows its uptime).
+started = time.monotonic()
 
 HTTP_RESPONSE = "websocket.http.response"
 

@@ -89,6 +89,11 @@ class ConnectionCounter:
     def __getitem__(self, address):
         return self.counts.get(address, 0)
 
+    @property
+    def total(self):
+        """Open connections from every address."""
+        return sum(self.counts.values())
+
 
 def parse_networks(entries):
     """Turns addresses and CIDR ranges ("10.0.0.0/8", "127.0.0.1", "::1") into networks.

@@ -44,6 +44,12 @@ START_PAGES = {
     + make_query(direction="both", clients=("browser", "mobile"), delivery="catch_up"): 200,
     "/finder/result/?" + make_query(direction="server_to_client", freshness="minutes"): 200,
     "/finder/result/?direction=sideways&rate=": 400,
+    # The frame lab: an encoded frame, frames that break rules and end cut off, bad hex.
+    "/tools/frames/?mode=encode&payload=Hello&payload_format=text&opcode=1&fin=on&mask=on"
+    "&masking_key=37+fa+21+3d": 200,
+    "/tools/frames/?mode=decode&hex=01+03+48+65+6c+89+00+80+02+6c+6f+88+01+00+81+05+48"
+    "&sender=client": 200,
+    "/tools/frames/?mode=decode&hex=8&sender=client": 400,
     "/no-such-page/": 404,
 }
 

@@ -2,9 +2,11 @@
 
 The pages are those the link crawl expanded (tests/quality_tools.py): the home page, the
 library index and three of its filtered views, every section, every guide, search with
-and without results, the echo tester, the finder's form, two results and its error page,
-the 404 page; and the stylesheets and SVG images they load. One Java process checks them
-all (starting the checker costs seconds; each document, milliseconds).
+and without results, the echo tester and its limits, the finder's form, two results and
+its error page, the protocol lab's index and the frame lab (empty, an encoded frame,
+decoded frames, bad input), the 404 page; and the stylesheets and SVG images they load.
+One Java process checks them all (starting the checker costs seconds; each document,
+milliseconds).
 """
 
 import subprocess
@@ -66,6 +68,7 @@ def test_the_checker_read_every_page_type(checked, crawled_site):
     paths = {urlsplit(url).path for url in pages}
     assert checked["html"]["read"] == pages
     assert {"/", "/guides/", "/guides/internals/", "/echo/", "/finder/", "/search/"} <= paths
+    assert {"/tools/", "/tools/frames/", "/echo/limits/"} <= paths
     assert {crawled_site.base + path for path in START_PAGES} <= set(pages)
     assert sum(path.count("/") == 4 for path in paths) >= 30  # /guides/<section>/<guide>/
 

@@ -53,6 +53,9 @@ def page_types(site):
         "echo tester": ["/echo/"],
         "protocol finder": ["/finder/", "/finder/api/docs/"]
         + [path for path in extra if path.startswith("/finder/")],
+        "protocol lab": ["/tools/", "/tools/frames/"]
+        + [path for path in extra if path.startswith("/tools/")],
+        "echo limits": ["/echo/limits/"],
         "not found": [path for path, status in START_PAGES.items() if status == 404],
     }
 
@@ -110,6 +113,8 @@ def audits(served, crawled_site, browser, axe_source):
         "search",
         "echo tester",
         "protocol finder",
+        "protocol lab",
+        "echo limits",
         "not found",
     ],
 )

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "pagecache",
     "guides",
     "finder",
+    "lab",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
