@@ -16,6 +16,8 @@ legacy one (docs/echo-performance.md). What it changes:
 - Invalid UTF-8 in a text message closes with 1007 like uvicorn does, but without
   uvicorn's ERROR log and traceback, which any client could repeat to fill the log: the
   application hears the close (code and reason) and logs it as one line.
+- One log line per connection, the consumers': uvicorn's and websockets' own notes on
+  each connection go to the `uvicorn.websockets` logger, which LOGGING keeps at WARNING.
 - When the server stops, open connections are closed with 1001 ("going away") and the
   reason "Server shutting down", where uvicorn says 1012 and cuts the TCP connection: browsers
   and the echo tester take 1001 as the signal to reconnect elsewhere, and the closing
@@ -23,6 +25,7 @@ legacy one (docs/echo-performance.md). What it changes:
 """
 
 import contextlib
+import logging
 
 from django.conf import settings
 from uvicorn.protocols.utils import ClientDisconnected
@@ -31,6 +34,10 @@ from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFact
 from websockets.server import ServerProtocol
 
 from echo.closecodes import GOING_AWAY, INVALID_PAYLOAD
+
+# uvicorn and websockets note every connection (accepted, open, closed, refused) at INFO;
+# the consumers log each connection once, with fields. Errors still reach the log.
+logger = logging.getLogger("uvicorn.websockets")
 
 SERVER_MAX_MESSAGE_BYTES = 1024 * 1024
 SHUTDOWN_REASON = "Server shutting down"
@@ -49,10 +56,11 @@ def permessage_deflate():
 class WebSocketProtocol(WebSocketsSansIOProtocol):
     def __init__(self, config, server_state, app_state, _loop=None):
         super().__init__(config, server_state, app_state, _loop)
+        self.logger = logger
         self.conn = ServerProtocol(
             extensions=[permessage_deflate()] if config.ws_per_message_deflate else [],
             max_size=max(settings.ECHO_MAX_MESSAGE_BYTES, SERVER_MAX_MESSAGE_BYTES),
-            logger=self.conn.logger,
+            logger=logger,
         )
 
     def send_receive_event_to_app(self):

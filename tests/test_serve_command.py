@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.servers import get
-from tests.test_echo_protocol import TEXT, RawSocket, frame
+from tests.test_echo_protocol import CLOSE, TEXT, RawSocket, close_payload, frame
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +67,21 @@ async def test_invalid_utf8_from_a_client_is_one_log_line_with_its_address_and_c
     assert "code=1007" in line
     assert "Traceback" not in log
     assert "Invalid UTF-8 sequence" not in log
+
+
+async def test_a_websocket_connection_is_one_log_line(behind_proxy):
+    client = f"198.51.100.{secrets.randbelow(250) + 1}"
+    ws = await RawSocket.open(behind_proxy.http_url, headers=[("X-Forwarded-For", client)])
+    ws.send(frame(TEXT, b"hello"), frame(CLOSE, close_payload(1000)))
+    assert await ws.read_message() == (TEXT, b"hello")
+    assert (await ws.read_close())[0] == 1000
+    ws.abort()
+    log = await asyncio.to_thread(behind_proxy.wait_for_log, f"client={client}")
+    [line] = lines_about(log, client)
+    assert "websocket closed" in line
+    assert "code=1000" in line
+    assert "connection open" not in log
+    assert '"WebSocket /ws/echo/" [accepted]' not in log
 
 
 # Workers

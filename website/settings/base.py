@@ -264,6 +264,9 @@ LOGGING = {
         # enabled" reads like a missing dependency: HTTP/2 needs TLS, which development
         # does not use (nginx speaks HTTP/2 in production).
         "daphne": {"level": "WARNING"},
+        # uvicorn's notes on each WebSocket connection (echo/wsprotocol.py); the consumers
+        # log each connection once, when it closes.
+        "uvicorn.websockets": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
     },
