@@ -103,10 +103,10 @@ class LimitedConsumer(AsyncWebsocketConsumer):
         )
         limit = settings.ECHO_MAX_CONNECTIONS_PER_ADDRESS
         if not connections.acquire(self.address, limit):
-            await self.refuse(
+            await self.refuse_handshake(
                 429,
                 f"Too many connections from your address: at most {limit} at a time.",
-                open=connections[self.address],
+                open_connections=connections[self.address],
             )
             return
         self.counted = True
@@ -122,7 +122,7 @@ class LimitedConsumer(AsyncWebsocketConsumer):
         if self.idle_timeout > 0:
             self.idle_timer = self.loop.call_later(self.idle_timeout, self.check_idle)
 
-    async def refuse(self, status, explanation, **fields):
+    async def refuse_handshake(self, status, explanation, **fields):
         logger.info("websocket refused", extra=self.log_fields(status=status, **fields))
         await refuse(self.scope, self.base_send, status, explanation)
 
@@ -244,7 +244,7 @@ class RoomConsumer(LimitedConsumer):
     async def connect(self):
         name = self.scope["url_route"]["kwargs"]["name"]
         if not is_valid_room_name(name):
-            await self.refuse(
+            await self.refuse_handshake(
                 400, "Room names are 1 to 64 letters, digits, hyphens and underscores."
             )
             return
