@@ -5,17 +5,14 @@ bench/page_bench.py records the project's cached response into a file and runs
 
     .venv/bin/python bench/bare_page.py FILE --port PORT
 
-which serves this app under uvicorn exactly as `manage.py serve` runs the project: the
-same uvicorn options and the same SO_REUSEPORT listening socket.
+which serves this app under uvicorn exactly as `manage.py serve` runs the project with one
+worker: the same uvicorn options, uvicorn binding the socket.
 """
 
 import argparse
 import base64
 import json
-import sys
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def make_app(recorded):
@@ -41,13 +38,12 @@ def main():
 
     import uvicorn
 
-    sys.path.insert(0, str(ROOT))
-    from website.management.commands.serve import bind_reuseport
-
     app = make_app(json.loads(args.file.read_text()))
     # The options of website/management/commands/serve.py (WebSockets aside).
     config = uvicorn.Config(
         app,
+        host=args.host,
+        port=args.port,
         loop="uvloop",
         http="httptools",
         ws="none",
@@ -57,7 +53,7 @@ def main():
         log_config=None,
         timeout_graceful_shutdown=5,
     )
-    uvicorn.Server(config).run(sockets=[bind_reuseport(args.host, args.port)])
+    uvicorn.Server(config).run()
 
 
 if __name__ == "__main__":

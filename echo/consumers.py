@@ -1,12 +1,13 @@
 """The echo service: `/ws/echo/` echoes, `/ws/room/<name>/` relays, anything else is refused.
 
-Both consumers enforce the limits from settings (README, "Echo service"): message size
+Both consumers enforce the limits from settings (docs/echo.md): message size
 (1009), message rate (1008), idle time (1001) and connections per client address (the
 handshake is refused). Nothing here touches the database, so neither consumer pays
 Channels' per-message database-connection cleanup (a thread hop per message), and the
 echo consumer, which needs no channel layer, reads its messages directly.
 
-Logs say what happened to a connection, never what it carried.
+Logs say what happened to a connection (one line when it closes, one when it is refused,
+with fields: client address, path, code, duration), never what it carried.
 """
 
 import asyncio
@@ -69,12 +70,15 @@ def forwarded_for(headers):
 class LimitedConsumer(AsyncWebsocketConsumer):
     """A WebSocket consumer that enforces the echo service's limits on every connection.
 
-    Subclasses implement `join()` (say whether to accept, after the limits allowed the
-    connection) and `receive()`; `receive()` only ever sees messages within the limits.
+    Subclasses use Channels' hooks: `connect()` (accept or refuse; it runs only once the
+    limits allowed the connection), `receive()` (only ever sees messages within the
+    limits) and `disconnect(code)`. Each connection is logged once, when it closes.
     """
 
     counted = False
     closing = False
+    close_code = close_reason = None
+    opened_at = None
     idle_timer = None
     idle_close = None
 
@@ -90,9 +94,9 @@ class LimitedConsumer(AsyncWebsocketConsumer):
         self.max_bytes = settings.ECHO_MAX_MESSAGE_BYTES
         self.idle_timeout = settings.ECHO_IDLE_TIMEOUT
         self.loop = asyncio.get_running_loop()
-        now = self.loop.time()
         rate = settings.ECHO_RATE_PER_SECOND
-        self.bucket = TokenBucket(rate, max(1, settings.ECHO_RATE_BURST), now) if rate > 0 else None
+        burst = max(1, settings.ECHO_RATE_BURST)
+        self.bucket = TokenBucket(rate, burst, self.loop.time()) if rate > 0 else None
 
         client = self.scope.get("client")
         self.address = client_address(
@@ -102,24 +106,28 @@ class LimitedConsumer(AsyncWebsocketConsumer):
         )
         limit = settings.ECHO_MAX_CONNECTIONS_PER_ADDRESS
         if not connections.acquire(self.address, limit):
-            logger.info("refused %s: %d connections open", self.address, connections[self.address])
-            await refuse(
-                self.scope,
-                self.base_send,
+            await self.refuse_handshake(
                 429,
                 f"Too many connections from your address: at most {limit} at a time.",
+                open_connections=connections[self.address],
             )
             return
         self.counted = True
-        if await self.join():
-            subprotocols = self.scope.get("subprotocols") or ()
-            await self.accept(subprotocols[0] if subprotocols else None)
-            if self.idle_timeout > 0:
-                self.last_activity = now
-                self.idle_timer = self.loop.call_later(self.idle_timeout, self.check_idle)
+        await super().websocket_connect(message)  # calls connect()
 
-    async def join(self):
-        return True
+    async def connect(self):
+        subprotocols = self.scope.get("subprotocols") or ()
+        await self.accept(subprotocols[0] if subprotocols else None)
+
+    async def accept(self, subprotocol=None, headers=None):
+        await super().accept(subprotocol, headers)
+        self.opened_at = self.last_activity = self.loop.time()
+        if self.idle_timeout > 0:
+            self.idle_timer = self.loop.call_later(self.idle_timeout, self.check_idle)
+
+    async def refuse_handshake(self, status, explanation, **fields):
+        logger.info("websocket refused", extra=self.log_fields(status=status, **fields))
+        await refuse(self.scope, self.base_send, status, explanation)
 
     async def websocket_receive(self, message):
         if self.closing:
@@ -158,24 +166,39 @@ class LimitedConsumer(AsyncWebsocketConsumer):
         )
 
     async def close_for(self, code, reason):
+        """Closes the connection because a limit was reached, saying which."""
         if self.closing:
             return
         self.closing = True
-        logger.info("closed %s on %s with %d: %s", self.address, self.scope["path"], code, reason)
+        self.close_code, self.close_reason = code, reason
         with contextlib.suppress(OSError):  # The client left first (ClientDisconnected).
             await self.close(code=code, reason=reason)
 
+    # Like Channels' own, without closing database connections: none was opened.
     async def websocket_disconnect(self, message):
         if self.idle_timer is not None:
             self.idle_timer.cancel()
         if self.counted:
             connections.release(self.address)
             self.counted = False
-        await self.leave()
+        await self.disconnect(message["code"])
+        if self.opened_at is not None:
+            self.log_close(message["code"])
         raise StopConsumer()
 
-    async def leave(self):
-        pass
+    def log_close(self, code):
+        """One line per connection: who, where, how it ended and how long it lasted. The
+        reason is logged only when a limit closed it: a client's own reason is its text."""
+        fields = self.log_fields(
+            code=self.close_code if self.closing else code,
+            duration=round(self.loop.time() - self.opened_at, 3),
+        )
+        if self.close_reason:
+            fields["reason"] = self.close_reason
+        logger.info("websocket closed", extra=fields)
+
+    def log_fields(self, **fields):
+        return {"client": self.address, "path": self.scope["path"], **fields}
 
 
 class EchoConsumer(LimitedConsumer):
@@ -183,7 +206,9 @@ class EchoConsumer(LimitedConsumer):
     It sends nothing else, so any client or conformance suite can use it."""
 
     async def __call__(self, scope, receive, send):
-        # No channel layer and no task per message: one loop reading the connection.
+        """Channels' `AsyncConsumer.__call__` for a consumer without a channel layer, with
+        one difference: it awaits `receive()` itself, where Channels' `await_many_dispatch`
+        wraps every message in a task of its own (docs/echo-performance.md)."""
         self.scope = scope
         self.channel_layer = None
         self.base_send = send
@@ -219,23 +244,20 @@ class RoomConsumer(LimitedConsumer):
     missed = 0
     backlog_limit = 1024 * 1024
 
-    async def join(self):
+    async def connect(self):
         name = self.scope["url_route"]["kwargs"]["name"]
         if not is_valid_room_name(name):
-            await refuse(
-                self.scope,
-                self.base_send,
-                400,
-                "Room names are 1 to 64 letters, digits, hyphens and underscores.",
+            await self.refuse_handshake(
+                400, "Room names are 1 to 64 letters, digits, hyphens and underscores."
             )
-            return False
+            return
         self.group = f"echo-room.{name}"
         self.outbox = deque()
         self.backlog = 0
         self.outbox_ready = asyncio.Event()
         await self.channel_layer.group_add(self.group, self.channel_name)
         self.writer = self.loop.create_task(self.write_outbox())
-        return True
+        await super().connect()
 
     async def receive(self, text_data=None, bytes_data=None):
         await self.channel_layer.group_send(
@@ -277,13 +299,17 @@ class RoomConsumer(LimitedConsumer):
             # The client went away, or the connection closed, while a send waited.
             return
 
-    async def leave(self):
+    async def disconnect(self, code):
         if self.writer is not None:
             self.writer.cancel()
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
-        if self.missed:
-            logger.info("%s missed %d room messages: it fell behind", self.address, self.missed)
+
+    def log_fields(self, **fields):
+        fields = super().log_fields(**fields)
+        if self.missed:  # messages it never got because it fell behind
+            fields["missed"] = self.missed
+        return fields
 
 
 async def no_route(scope, receive, send):

@@ -1,4 +1,4 @@
-"""Daphne, as `manage.py runserver` uses it, with what the echo service needs from it.
+"""Daphne, as `manage.py runserver` uses it, with WebSockets that follow RFC 6455.
 
 Daphne 4.2.3's WebSocket protocol, measured:
 
@@ -12,8 +12,9 @@ Daphne 4.2.3's WebSocket protocol, measured:
 - it ends connections with a TCP reset, which can destroy its own last close frame in
   flight, and it answers a client's close with 1000 whatever code the client sent.
 
-`EchoReadyServer` keeps everything else of Daphne and builds its WebSocket connections
-from `EchoReadyWebSocketProtocol`, which sends what the application asked for.
+`ConformingServer` keeps everything else of Daphne and builds every WebSocket connection
+(not only the echo service's) from `ConformingWebSocketProtocol`, which sends what the
+application asked for.
 """
 
 from autobahn.util import encode_truncate
@@ -24,7 +25,7 @@ from daphne.ws_protocol import WebSocketProtocol
 MAX_REASON_BYTES = 123  # RFC 6455 5.5: a control frame carries at most 125 bytes.
 
 
-class EchoReadyWebSocketProtocol(WebSocketProtocol):
+class ConformingWebSocketProtocol(WebSocketProtocol):
     def handle_reply(self, message):
         kind = message.get("type")
         if kind == "websocket.send" and self.state != self.STATE_CONNECTING:
@@ -58,7 +59,7 @@ def accept_permessage_deflate(offers):
     return None
 
 
-class EchoReadyServer(Server):
+class ConformingServer(Server):
     """Daphne's server; its WebSocket factory (made in `run()`) builds our protocol."""
 
     @property
@@ -67,7 +68,7 @@ class EchoReadyServer(Server):
 
     @ws_factory.setter
     def ws_factory(self, factory):
-        factory.protocol = EchoReadyWebSocketProtocol
+        factory.protocol = ConformingWebSocketProtocol
         factory.setProtocolOptions(
             perMessageCompressionAccept=accept_permessage_deflate,
             failByDrop=False,  # Fail with a close frame that names the error, then hang up.

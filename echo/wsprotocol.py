@@ -2,24 +2,45 @@
 
 uvicorn's websockets-sansio implementation, the one `--ws websockets` is moving to: no
 task per connection beyond the application's, and measured lighter and faster than the
-legacy one (README, "Echo service"). One change: permessage-deflate is negotiated with
-no context takeover in either direction, so a connection holds no zlib state between
-messages. With context takeover, every connection that negotiated compression (every
-browser does) keeps a compressor and a decompressor alive for its whole life, about 35
-KiB even at uvicorn's reduced window; without it an idle connection costs the same with
-or without compression, and a message pays for a small compressor while it is sent.
+legacy one (docs/echo-performance.md). What it changes:
 
-And a bound on what the server buffers: a message over 1 MiB (or over the echo limit, if
-that is larger) is refused with 1009 as its header arrives. Below that, the consumers
-enforce the echo limit themselves, with a reason that names it.
+- permessage-deflate is negotiated with no context takeover in either direction, so a
+  connection holds no zlib state between messages. With context takeover, every
+  connection that negotiated compression (every browser does) keeps a compressor and a
+  decompressor alive for its whole life, about 35 KiB even at uvicorn's reduced window;
+  without it an idle connection costs the same with or without compression, and a message
+  pays for a small compressor while it is sent.
+- A bound on what the server buffers: a message over 1 MiB (or over the echo limit, if
+  that is larger) is refused with 1009 as its header arrives. Below that, the consumers
+  enforce the echo limit themselves, with a reason that names it.
+- Invalid UTF-8 in a text message closes with 1007 like uvicorn does, but without
+  uvicorn's ERROR log and traceback, which any client could repeat to fill the log: the
+  application hears the close (code and reason) and logs it as one line.
+- One log line per connection, the consumers': uvicorn's and websockets' own notes on
+  each connection go to the `uvicorn.websockets` logger, which LOGGING keeps at WARNING.
+- When the server stops, open connections are closed with 1001 ("going away") and the
+  reason "Server shutting down", where uvicorn says 1012 and cuts the TCP connection: browsers
+  and the echo tester take 1001 as the signal to reconnect elsewhere, and the closing
+  handshake is completed within uvicorn's graceful shutdown.
 """
 
+import contextlib
+import logging
+
 from django.conf import settings
+from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 from websockets.server import ServerProtocol
 
+from echo.closecodes import GOING_AWAY, INVALID_PAYLOAD
+
+# uvicorn and websockets note every connection (accepted, open, closed, refused) at INFO;
+# the consumers log each connection once, with fields. Errors still reach the log.
+logger = logging.getLogger("uvicorn.websockets")
+
 SERVER_MAX_MESSAGE_BYTES = 1024 * 1024
+SHUTDOWN_REASON = "Server shutting down"
 
 
 def permessage_deflate():
@@ -35,8 +56,39 @@ def permessage_deflate():
 class WebSocketProtocol(WebSocketsSansIOProtocol):
     def __init__(self, config, server_state, app_state, _loop=None):
         super().__init__(config, server_state, app_state, _loop)
+        self.logger = logger
         self.conn = ServerProtocol(
             extensions=[permessage_deflate()] if config.ws_per_message_deflate else [],
             max_size=max(settings.ECHO_MAX_MESSAGE_BYTES, SERVER_MAX_MESSAGE_BYTES),
-            logger=self.conn.logger,
+            logger=logger,
         )
+
+    def send_receive_event_to_app(self):
+        if self.curr_msg_data_type != "text" or self.close_sent:
+            return super().send_receive_event_to_app()
+        data = self.frames[0] if len(self.frames) == 1 else b"".join(self.frames)
+        self.frames = []
+        try:
+            text = data.decode()
+        except UnicodeDecodeError:
+            self.conn.send_close(INVALID_PAYLOAD, "Invalid UTF-8 in a text message.")
+            self.handle_parser_exception()  # tells the application, sends, hangs up
+            return
+        self.queue.put_nowait({"type": "websocket.receive", "text": text})
+        if not self.read_paused:
+            self.read_paused = True
+            self.transport.pause_reading()
+
+    def shutdown(self):
+        if not self.handshake_complete or self.close_sent or self.transport.is_closing():
+            return super().shutdown()
+        self.stop_keepalive()
+        self.goodbye = self.loop.create_task(self.say_going_away())
+
+    async def say_going_away(self):
+        """What the application's own `websocket.close` does: uvicorn's graceful shutdown
+        then waits for the client's reply, and closes the transport after its timeout."""
+        with contextlib.suppress(ClientDisconnected):
+            await self.send(
+                {"type": "websocket.close", "code": GOING_AWAY, "reason": SHUTDOWN_REASON}
+            )

@@ -77,12 +77,14 @@ def runserver(live_database, live_server_logs):
 
 
 @pytest.fixture(scope="module")
-def start_server(live_database, static_root, live_server_logs):
+def start_server(request, live_database, static_root, live_server_logs):
     """Starts more server processes for one test module, with environment overrides:
     `start_server("serve", ECHO_IDLE_TIMEOUT="1")`. All are stopped after the module."""
+    module_name = request.module.__name__.rpartition(".")[2]
     started = []
 
     def start(kind, port=None, **env):
+        """Each server logs to a file of its own (`server.log()`), named after the module."""
         extra = {"STATIC_ROOT": str(static_root), **env}
         if kind == "runserver":
             extra.setdefault("DJANGO_DEBUG", "1")
@@ -90,7 +92,7 @@ def start_server(live_database, static_root, live_server_logs):
             kind,
             server_env(live_database, **extra),
             port=port,
-            log_path=live_server_logs / f"{kind}-extra.log",
+            log_path=live_server_logs / f"{module_name}-{kind}-{len(started)}.log",
         )
         started.append(server)
         return server.start()

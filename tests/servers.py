@@ -99,6 +99,20 @@ class ServerProcess:
     def ws_url(self):
         return f"ws://127.0.0.1:{self.port}"
 
+    def log(self):
+        """Everything the server process has printed so far."""
+        exists = self.log_path is not None and self.log_path.exists()
+        return self.log_path.read_text(errors="replace") if exists else ""
+
+    def wait_for_log(self, text, timeout=10):
+        """The log once `text` is in it: lines printed after a request are written soon after."""
+        deadline = time.monotonic() + timeout
+        while text not in (log := self.log()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never appeared in {self.log_path}:\n{log[-3000:]}")
+            time.sleep(0.05)
+        return log
+
     def command(self):
         if self.kind == "runserver":
             return [

@@ -3,13 +3,13 @@
 import asyncio
 import itertools
 import logging
-import re
 
 import pytest
 from channels.testing import WebsocketCommunicator
 
 from echo.consumers import connections
 from website.asgi import application
+from website.logging import JsonFormatter, fields
 
 _rooms = itertools.count()
 _addresses = itertools.count(1)
@@ -296,6 +296,11 @@ async def test_an_abusive_connection_does_not_disturb_another(limits):
         await socket.disconnect()
 
 
+def logged(caplog, message):
+    """The fields of each record of the echo logger with that message."""
+    return [fields(r) for r in caplog.records if r.name == "echo" and r.getMessage() == message]
+
+
 async def test_logs_never_contain_message_contents(limits, caplog):
     caplog.set_level(logging.DEBUG)
     socket = await connected()
@@ -304,8 +309,47 @@ async def test_logs_never_contain_message_contents(limits, caplog):
     await send_text(socket, "secret-too-long-for-the-limit")
     await closed_with(socket)
     await socket.disconnect()
-    assert "1009" in caplog.text
-    assert "secret" not in caplog.text
+    lines = [JsonFormatter().format(record) for record in caplog.records]
+    assert any('"code": 1009' in line for line in lines)
+    assert not any("secret" in line for line in lines)
+
+
+async def test_a_closed_connection_is_logged_once_with_its_fields(limits, caplog):
+    caplog.set_level(logging.INFO, logger="echo")
+    address = an_address()
+    socket = await connected(client=address)
+    await send_bytes(socket, b"x" * 17)
+    await closed_with(socket)
+    await socket.disconnect()
+    [closed] = [entry for entry in logged(caplog, "websocket closed") if entry["client"] == address]
+    assert closed["path"] == "/ws/echo/"
+    assert closed["code"] == 1009
+    assert closed["reason"] == "Message too big: the limit is 16 bytes."
+    assert 0 <= closed["duration"] < 5
+
+
+async def test_a_client_close_is_logged_with_its_code_and_without_its_reason(caplog):
+    caplog.set_level(logging.INFO, logger="echo")
+    address = an_address()
+    socket = await connected(client=address)
+    await socket.send_input({"type": "websocket.disconnect", "code": 4000, "reason": "mine"})
+    await socket.wait()
+    [closed] = [entry for entry in logged(caplog, "websocket closed") if entry["client"] == address]
+    assert closed["code"] == 4000
+    assert "reason" not in closed
+
+
+async def test_a_refused_connection_is_logged_with_its_address_and_status(limits, caplog):
+    caplog.set_level(logging.INFO, logger="echo")
+    address = an_address()
+    sockets = [await connected(client=address) for _ in range(2)]
+    refused = open_socket(client=address)
+    assert not (await refused.connect())[0]
+    [entry] = [entry for entry in logged(caplog, "websocket refused") if entry["client"] == address]
+    assert entry["status"] == 429
+    assert entry["path"] == "/ws/echo/"
+    for socket in [*sockets, refused]:
+        await socket.disconnect()
 
 
 # /ws/room/<name>/
@@ -378,8 +422,10 @@ async def test_a_member_who_stops_reading_neither_holds_up_the_room_nor_piles_up
         assert await bob.receive_from() == payload
     await stuck_inbox.put({"type": "websocket.disconnect", "code": 1006})
     await asyncio.wait_for(stuck, 1)
-    missed = re.search(r"missed (\d+) room messages", caplog.text)
-    assert missed and int(missed.group(1)) >= 40 - 16
+    [missed] = [
+        entry["missed"] for entry in logged(caplog, "websocket closed") if "missed" in entry
+    ]
+    assert missed >= 40 - 16
     for socket in (alice, bob):
         await socket.disconnect()
 

@@ -12,6 +12,7 @@ import signal
 import pytest
 import websockets
 
+from echo.closecodes import GOING_AWAY
 from tests.conftest import require
 from tests.servers import (
     MACHINE_REDIS,
@@ -22,8 +23,6 @@ from tests.servers import (
     server_env,
 )
 from tests.services import NGINX, PG_BIN, REDIS_SERVER, Nginx, PostgresCluster, RedisServer
-
-GOING_AWAY = 1001
 
 
 def room_url(base):

@@ -15,14 +15,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 import echo.routing  # noqa: E402
 from pagecache.asgi import cache_responses  # noqa: E402
 from website.executor import UseRequestLifecycleExecutor  # noqa: E402
-from website.lifecycle import TrackWebSockets  # noqa: E402
 
-application = TrackWebSockets(
-    ProtocolTypeRouter(
-        {
-            # Anonymous pages are answered from the response cache, before Django.
-            "http": UseRequestLifecycleExecutor(cache_responses(django_asgi_app)),
-            "websocket": URLRouter(echo.routing.websocket_urlpatterns),
-        }
-    )
+application = ProtocolTypeRouter(
+    {
+        # Anonymous pages are answered from the response cache, before Django.
+        "http": UseRequestLifecycleExecutor(cache_responses(django_asgi_app)),
+        "websocket": URLRouter(echo.routing.websocket_urlpatterns),
+    }
 )

@@ -1,4 +1,8 @@
+import base64
+import functools
+import hashlib
 import logging
+import re
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -18,11 +22,27 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         if request.path.startswith(settings.ADMIN_PATH):
             policy = settings.ADMIN_CONTENT_SECURITY_POLICY
+        elif settings.DEBUG and response.status_code == 404:
+            policy = technical_404_policy()
         else:
             policy = settings.CONTENT_SECURITY_POLICY
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+@functools.cache
+def technical_404_policy():
+    """The site's policy, plus the hash of the one inline stylesheet of Django's technical
+    404 page (DEBUG on): that page is readable and no other inline style is allowed."""
+    from django.views.debug import builtin_template_path
+
+    template = builtin_template_path("technical_404.html").read_text(encoding="utf-8")
+    style = re.search(r"<style>(.*?)</style>", template, re.DOTALL).group(1)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    return settings.CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self'", f"style-src 'self' 'sha256-{digest}'"
+    )
 
 
 class DatabaseUnavailableMiddleware:

@@ -83,7 +83,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "website.middleware.SecurityHeadersMiddleware",
     "website.middleware.DatabaseUnavailableMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "website.static_files.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -167,6 +167,7 @@ RESPONSE_CACHE_MAX_BYTES = env_int("RESPONSE_CACHE_MAX_BYTES", 64 * 1024 * 1024)
 RESPONSE_CACHE_MAX_AGE = env_int("RESPONSE_CACHE_MAX_AGE", 600)
 RESPONSE_CACHE_CHANNEL = os.environ.get("RESPONSE_CACHE_CHANNEL", "wsref:response-cache")
 
+
 # The echo service's limits (echo/consumers.py); README "Echo service" explains each.
 ECHO_MAX_MESSAGE_BYTES = env_int("ECHO_MAX_MESSAGE_BYTES", 64 * 1024)
 ECHO_RATE_PER_SECOND = env_int("ECHO_RATE_PER_SECOND", 50)
@@ -201,6 +202,8 @@ STORAGES = {
 # Fingerprinted names (all the templates use) are immutable for ten years whatever this
 # says; unfingerprinted names, linked from outside, are revalidated after an hour.
 WHITENOISE_MAX_AGE = 60 * 60
+# Files browsers and crawlers ask for at the site's root: /favicon.ico.
+WHITENOISE_ROOT = BASE_DIR / "website" / "root"
 
 # Security headers. The CSP allows no inline script or style anywhere; the echo
 # tester may connect to any ws:/wss: endpoint because that is its purpose.
@@ -237,7 +240,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "website.logging.PlainFormatter",
+            "format": "%(levelname)s %(name)s %(message)s",
+        },
         "json": {"()": "website.logging.JsonFormatter"},
     },
     "handlers": {
@@ -247,8 +253,21 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # One line per event: Django's own "django" handler is dropped (its records reach the
+    # console through the root), and a 4xx is logged by the server's access line alone
+    # (runserver; nginx's access log in production), not again as django.request's
+    # "Not Found". django.request still logs every 5xx with its traceback.
     "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"level": "ERROR"},
         "django.channels.server": {"level": "WARNING"},
+        # Daphne's startup notes repeat what runserver prints, and "HTTP/2 support not
+        # enabled" reads like a missing dependency: HTTP/2 needs TLS, which development
+        # does not use (nginx speaks HTTP/2 in production).
+        "daphne": {"level": "WARNING"},
+        # uvicorn's notes on each WebSocket connection (echo/wsprotocol.py); the consumers
+        # log each connection once, when it closes.
+        "uvicorn.websockets": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
     },

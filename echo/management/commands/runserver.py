@@ -4,12 +4,12 @@ and the same bound on buffered messages as `make serve` (echo.wsprotocol)."""
 from daphne.management.commands.runserver import Command as DaphneRunserverCommand
 from django.conf import settings
 
-from echo.devserver import EchoReadyServer
+from echo.devserver import ConformingServer
 from echo.wsprotocol import SERVER_MAX_MESSAGE_BYTES
 
 
 class Command(DaphneRunserverCommand):
-    server_cls = EchoReadyServer
+    server_cls = ConformingServer
 
     def handle(self, *args, **options):
         bound = max(settings.ECHO_MAX_MESSAGE_BYTES, SERVER_MAX_MESSAGE_BYTES)
