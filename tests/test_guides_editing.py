@@ -1,10 +1,15 @@
 """Editing guides in the Wagtail admin: publishing a new guide and previewing one."""
 
+from unittest import mock
+
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group, User
+from django.contrib.messages import get_messages
+from wagtail.admin.forms.pages import WagtailAdminPageForm
 
-from tests.guides_factories import guide_form_data, make_guide, make_library
+from guides.models import GuidePage
+from tests.guides_factories import guide_form_data, heading, make_guide, make_library
 
 
 @pytest.fixture
@@ -32,3 +37,124 @@ def test_the_preview_does_not_show_the_edit_this_guide_button(client, library, m
     page = BeautifulSoup(preview.content, "html.parser")
     assert page.h1.get_text() == "Heartbeats through proxies"
     assert page.select_one(".guide__edit") is None
+
+
+# Publishing a new guide. The editor's form posts to the create URL until the first
+# autosave answers and the page switches it to the edit URL: Publish pressed meanwhile,
+# or twice on a slow server, posts the create form a second time.
+
+
+def create_url(section):
+    return f"/admin/pages/add/guides/guidepage/{section.pk}/"
+
+
+def autosave(client, section, form):
+    """What the editor's browser sends in the background: the form, asking for JSON."""
+    response = client.post(create_url(section), form, HTTP_ACCEPT="application/json")
+    assert response.json()["success"], response.json()
+    return GuidePage.objects.get(pk=response.json()["pk"])
+
+
+def lands_first(page_from_another_request):
+    """Save another request's page under the same parent after this request's form was
+    checked and before this request saves its own: the interleaving of two posts in
+    flight at once, made deterministic."""
+    real_is_valid = WagtailAdminPageForm.is_valid
+    pages = [page_from_another_request()]
+
+    def is_valid(form):
+        valid = real_is_valid(form)
+        if pages:
+            form.parent_page.add_child(instance=pages.pop())
+        return valid
+
+    return mock.patch.object(WagtailAdminPageForm, "is_valid", autospec=True, side_effect=is_valid)
+
+
+def messages(response):
+    """The messages the next page shows, as text."""
+    return [
+        BeautifulSoup(str(message), "html.parser").get_text(" ", strip=True)
+        for message in get_messages(response.wsgi_request)
+    ]
+
+
+def test_publishing_after_the_autosave_created_the_guide_publishes_that_guide(
+    client, library, moderator
+):
+    section = library["guides"]
+    client.force_login(moderator)
+    form = guide_form_data()
+    autosaved = autosave(client, section, form)
+
+    response = client.post(create_url(section), {**form, "action-publish": "1"})
+
+    assert response.status_code == 302
+    assert messages(response)[0].startswith("Page 'Heartbeats through proxies' has been published.")
+    assert list(GuidePage.objects.filter(slug=form["slug"])) == [autosaved]
+    autosaved.refresh_from_db()
+    assert autosaved.live
+
+
+def test_publishing_while_the_autosave_creates_the_guide_publishes_that_guide(
+    client, library, moderator
+):
+    section = library["guides"]
+    client.force_login(moderator)
+    form = guide_form_data()
+
+    def the_autosaved_draft():
+        return GuidePage(**draft_fields(form), owner=moderator)
+
+    with lands_first(the_autosaved_draft):
+        response = client.post(create_url(section), {**form, "action-publish": "1"})
+
+    assert response.status_code == 302
+    assert messages(response)[0].startswith("Page 'Heartbeats through proxies' has been published.")
+    guide = GuidePage.objects.get(slug=form["slug"])
+    assert guide.live
+    assert [block.block_type for block in guide.body] == ["heading", "text", "code", "callout"]
+
+
+def test_a_guide_whose_address_another_editor_took_meanwhile_is_refused_beside_the_slug(
+    client, library, moderator
+):
+    section = library["guides"]
+    other = User.objects.create_user("ed", "ed@example.com", "pw")
+    client.force_login(moderator)
+    form = guide_form_data()
+
+    def their_draft():
+        return GuidePage(**draft_fields(form), owner=other)
+
+    with lands_first(their_draft):
+        response = client.post(create_url(section), {**form, "action-publish": "1"})
+
+    assert response.status_code == 200
+    page = BeautifulSoup(response.content, "html.parser")
+    slug_field = page.select_one("[data-contentpath='slug']")
+    assert "is already in use" in slug_field.get_text()
+    assert GuidePage.objects.get(slug=form["slug"]).owner == other
+
+
+def test_a_refused_new_guide_leaves_the_section_whole(client, library, moderator):
+    section = library["guides"]
+    other = User.objects.create_user("ed", "ed@example.com", "pw")
+    client.force_login(moderator)
+    form = guide_form_data()
+
+    with lands_first(lambda: GuidePage(**draft_fields(form), owner=other)):
+        client.post(create_url(section), {**form, "action-publish": "1"})
+
+    section.refresh_from_db()
+    assert section.numchild == section.get_children().count() == 1
+
+
+def draft_fields(form):
+    return {
+        "title": form["title"],
+        "slug": form["slug"],
+        "summary": form["summary"],
+        "body": [heading("A first autosaved heading")],
+        "live": False,
+    }
