@@ -95,9 +95,30 @@ def start_server(live_database, static_root, live_server_logs):
         started.append(server)
         return server.start()
 
+    start.servers = started  # for the log in failure reports
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test that used a server process shows the end of that server's log: the
+    traceback behind an error page is written there, in pytest's temporary folder."""
+    report = yield
+    if report.failed:
+        for value in getattr(item, "funcargs", {}).values():
+            started = getattr(value, "servers", None)  # start_server's
+            for server in [value, *(started if isinstance(started, list) else [])]:
+                if (
+                    isinstance(server, ServerProcess)
+                    and server.log_path
+                    and server.log_path.exists()
+                ):
+                    report.sections.append(
+                        (f"{server.kind} log, last lines ({server.log_path})", server.log_tail())
+                    )
+    return report
 
 
 EDITOR = {"username": "editor", "password": "editor-password-for-tests-only"}
