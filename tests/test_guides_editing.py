@@ -158,3 +158,16 @@ def draft_fields(form):
         "body": [heading("A first autosaved heading")],
         "live": False,
     }
+
+
+def test_the_guide_editor_has_content_details_and_promote_tabs_and_schedules_from_status(
+    client, library, moderator
+):
+    guide = make_guide(library["guides"], "Heartbeats through proxies")
+    client.force_login(moderator)
+    page = BeautifulSoup(client.get(f"/admin/pages/{guide.pk}/edit/").content, "html.parser")
+
+    tabs = [tab.find(string=True).strip() for tab in page.select("[role=tab]")]
+    assert tabs == ["Content", "Details", "Promote"]
+    status_panel = page.select_one("[data-side-panel='status']")
+    assert status_panel.select_one("[data-a11y-dialog-show='schedule-publishing-dialog']")
