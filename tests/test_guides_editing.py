@@ -1,11 +1,13 @@
 """Editing guides in the Wagtail admin: publishing a new guide and previewing one."""
 
+import threading
 from unittest import mock
 
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group, User
 from django.contrib.messages import get_messages
+from django.db import OperationalError, connection, transaction
 from wagtail.admin.forms.pages import WagtailAdminPageForm
 
 from guides.models import GuidePage
@@ -171,3 +173,45 @@ def test_the_guide_editor_has_content_details_and_promote_tabs_and_schedules_fro
     assert tabs == ["Content", "Details", "Promote"]
     status_panel = page.select_one("[data-side-panel='status']")
     assert status_panel.select_one("[data-a11y-dialog-show='schedule-publishing-dialog']")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_a_publish_waits_for_an_autosave_being_saved_instead_of_failing():
+    """The autosave has written and not committed; the publish, which has read, writes.
+    In SQLite's default deferred transactions the publish failed at once with "database
+    is locked", which the site answers with its 503 page."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's locking only")
+    autosave_wrote, publish_read = threading.Event(), threading.Event()
+    errors = []
+
+    def autosave():
+        try:
+            with transaction.atomic():
+                Group.objects.create(name="autosaved")
+                autosave_wrote.set()
+                # Deferred: the publish reads meanwhile. Immediate: it waits to begin.
+                publish_read.wait(timeout=2)
+        finally:
+            connection.close()
+
+    def publish():
+        autosave_wrote.wait(timeout=30)
+        try:
+            with transaction.atomic():
+                Group.objects.count()
+                publish_read.set()
+                Group.objects.create(name="published")
+        except OperationalError as error:
+            errors.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=autosave), threading.Thread(target=publish)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert Group.objects.filter(name__in=["autosaved", "published"]).count() == 2
