@@ -140,6 +140,24 @@ def editor(live_database):
     return dict(EDITOR)
 
 
+@pytest.fixture
+def library(db):
+    """The home page, /guides/ and its five sections, all published."""
+    from tests.guides_factories import make_library
+
+    return make_library()
+
+
+@pytest.fixture
+def moderator(db):
+    """An editor who may publish: a user in Wagtail's Moderators group."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("mo", "mo@example.com", "pw")
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Chromium for one test module: Playwright's sync API holds an event loop while it

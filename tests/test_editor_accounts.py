@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from wagtail.models import GroupPagePermission
 
-from tests.guides_factories import guide_form_data, make_guide, make_library
+from tests.guides_factories import guide_form_data, make_guide
 from tests.servers import ROOT
 
 CREDENTIALS = {
@@ -18,11 +18,6 @@ CREDENTIALS = {
     "EDITOR_PASSWORD": "a long passphrase for ann",
 }
 NO_TERMINAL = io.StringIO()  # what a pipe, CI or an IDE's task runner gives: isatty() is False
-
-
-@pytest.fixture
-def library(db):
-    return make_library()
 
 
 @pytest.fixture

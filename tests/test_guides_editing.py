@@ -11,20 +11,7 @@ from django.db import OperationalError, connection, transaction
 from wagtail.admin.forms.pages import WagtailAdminPageForm
 
 from guides.models import GuidePage
-from tests.guides_factories import guide_form_data, heading, make_guide, make_library
-
-
-@pytest.fixture
-def library(db):
-    return make_library()
-
-
-@pytest.fixture
-def moderator(db):
-    """An editor who may publish: a user in Wagtail's Moderators group."""
-    user = User.objects.create_user("mo", "mo@example.com", "pw")
-    user.groups.add(Group.objects.get(name="Moderators"))
-    return user
+from tests.guides_factories import guide_form_data, heading, make_guide
 
 
 def test_the_preview_does_not_show_the_edit_this_guide_button(client, library, moderator):
@@ -62,7 +49,7 @@ def lands_first(page_from_another_request):
     checked and before this request saves its own: the interleaving of two posts in
     flight at once, made deterministic."""
     real_is_valid = WagtailAdminPageForm.is_valid
-    pages = [page_from_another_request()]
+    pages = [page_from_another_request]
 
     def is_valid(form):
         valid = real_is_valid(form)
@@ -71,6 +58,22 @@ def lands_first(page_from_another_request):
         return valid
 
     return mock.patch.object(WagtailAdminPageForm, "is_valid", autospec=True, side_effect=is_valid)
+
+
+def publish_while_a_draft_lands(client, section, owner):
+    """Post the new guide form with Publish while `owner`'s draft at the same address is
+    saved between this post's validation and its save."""
+    form = guide_form_data()
+    draft = GuidePage(
+        title=form["title"],
+        slug=form["slug"],
+        summary=form["summary"],
+        body=[heading("A first autosaved heading")],
+        live=False,
+        owner=owner,
+    )
+    with lands_first(draft):
+        return client.post(create_url(section), {**form, "action-publish": "1"})
 
 
 def messages(response):
@@ -101,19 +104,12 @@ def test_publishing_after_the_autosave_created_the_guide_publishes_that_guide(
 def test_publishing_while_the_autosave_creates_the_guide_publishes_that_guide(
     client, library, moderator
 ):
-    section = library["guides"]
     client.force_login(moderator)
-    form = guide_form_data()
-
-    def the_autosaved_draft():
-        return GuidePage(**draft_fields(form), owner=moderator)
-
-    with lands_first(the_autosaved_draft):
-        response = client.post(create_url(section), {**form, "action-publish": "1"})
+    response = publish_while_a_draft_lands(client, library["guides"], owner=moderator)
 
     assert response.status_code == 302
     assert messages(response)[0].startswith("Page 'Heartbeats through proxies' has been published.")
-    guide = GuidePage.objects.get(slug=form["slug"])
+    guide = GuidePage.objects.get(slug="heartbeats-through-proxies")
     assert guide.live
     assert [block.block_type for block in guide.body] == ["heading", "text", "code", "callout"]
 
@@ -121,45 +117,25 @@ def test_publishing_while_the_autosave_creates_the_guide_publishes_that_guide(
 def test_a_guide_whose_address_another_editor_took_meanwhile_is_refused_beside_the_slug(
     client, library, moderator
 ):
-    section = library["guides"]
     other = User.objects.create_user("ed", "ed@example.com", "pw")
     client.force_login(moderator)
-    form = guide_form_data()
-
-    def their_draft():
-        return GuidePage(**draft_fields(form), owner=other)
-
-    with lands_first(their_draft):
-        response = client.post(create_url(section), {**form, "action-publish": "1"})
+    response = publish_while_a_draft_lands(client, library["guides"], owner=other)
 
     assert response.status_code == 200
     page = BeautifulSoup(response.content, "html.parser")
     slug_field = page.select_one("[data-contentpath='slug']")
     assert "is already in use" in slug_field.get_text()
-    assert GuidePage.objects.get(slug=form["slug"]).owner == other
+    assert GuidePage.objects.get(slug="heartbeats-through-proxies").owner == other
 
 
 def test_a_refused_new_guide_leaves_the_section_whole(client, library, moderator):
     section = library["guides"]
     other = User.objects.create_user("ed", "ed@example.com", "pw")
     client.force_login(moderator)
-    form = guide_form_data()
-
-    with lands_first(lambda: GuidePage(**draft_fields(form), owner=other)):
-        client.post(create_url(section), {**form, "action-publish": "1"})
+    publish_while_a_draft_lands(client, section, owner=other)
 
     section.refresh_from_db()
     assert section.numchild == section.get_children().count() == 1
-
-
-def draft_fields(form):
-    return {
-        "title": form["title"],
-        "slug": form["slug"],
-        "summary": form["summary"],
-        "body": [heading("A first autosaved heading")],
-        "live": False,
-    }
 
 
 def test_the_guide_editor_has_content_details_and_promote_tabs_and_schedules_from_status(
