@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 1
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test serve setup lint format editor migrations-check clean
+.PHONY: run test serve setup lint format editor superuser migrations-check clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,9 +56,14 @@ test: $(VENV)/.dev node_modules/.installed
 		DATABASE_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest; \
 	elif [ $$status -eq 2 ]; then exit 1; fi
 
-## editor: create an admin account for the Wagtail admin at /admin/
-editor: $(VENV)/.runtime
-	$(PY) manage.py createsuperuser
+## editor: create an editor (Wagtail's Editors group) for /admin/; asks on a terminal, else
+## reads EDITOR_USERNAME, EDITOR_EMAIL, EDITOR_PASSWORD (e.g. make editor EDITOR_USERNAME=ann ...)
+editor: setup
+	$(PY) manage.py create_editor
+
+## superuser: the same for an account that may do anything (same variables)
+superuser: setup
+	$(PY) manage.py create_editor --superuser
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .

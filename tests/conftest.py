@@ -97,9 +97,30 @@ def start_server(request, live_database, static_root, live_server_logs):
         started.append(server)
         return server.start()
 
+    start.servers = started  # for the log in failure reports
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test that used a server process shows the end of that server's log: the
+    traceback behind an error page is written there, in pytest's temporary folder."""
+    report = yield
+    if report.failed:
+        for value in getattr(item, "funcargs", {}).values():
+            started = getattr(value, "servers", None)  # start_server's
+            for server in [value, *(started if isinstance(started, list) else [])]:
+                if (
+                    isinstance(server, ServerProcess)
+                    and server.log_path
+                    and server.log_path.exists()
+                ):
+                    report.sections.append(
+                        (f"{server.kind} log, last lines ({server.log_path})", server.log_tail())
+                    )
+    return report
 
 
 EDITOR = {"username": "editor", "password": "editor-password-for-tests-only"}
@@ -119,6 +140,24 @@ def editor(live_database):
         env=server_env(live_database),
     )
     return dict(EDITOR)
+
+
+@pytest.fixture
+def library(db):
+    """The home page, /guides/ and its five sections, all published."""
+    from tests.guides_factories import make_library
+
+    return make_library()
+
+
+@pytest.fixture
+def moderator(db):
+    """An editor who may publish: a user in Wagtail's Moderators group."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("mo", "mo@example.com", "pw")
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
 
 
 @pytest.fixture(scope="module")

@@ -149,6 +149,13 @@ class ServerProcess:
         self.stop()
         raise RuntimeError(f"{self.kind} did not answer on port {self.port} in {timeout}s")
 
+    def log_tail(self, lines=60):
+        """The end of the server's log, where a request's traceback is written."""
+        with open(self.log_path, "rb") as log:
+            log.seek(max(0, log.seek(0, os.SEEK_END) - 32_768))
+            tail = log.read().decode(errors="replace").splitlines()[-lines:]
+        return "\n".join(tail)
+
     def stop(self, sig=signal.SIGTERM, timeout=10):
         if self.process and self.process.poll() is None:
             self.process.send_signal(sig)

@@ -124,6 +124,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Live-server tests share the database with a server subprocess: it must be a file.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    # A transaction takes the write lock when it begins, so overlapping saves (Publish
+    # as autosave fires) wait their turn instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
