@@ -185,27 +185,29 @@ async def test_a_burst_beyond_the_rate_limit_closes_with_1008_and_a_reason(limit
     await socket.disconnect()
 
 
-async def test_a_client_within_the_rate_keeps_its_connection(limits):
+async def test_a_client_within_the_rate_keeps_its_connection(limits, loop_clock):
     socket = await connected()
-    for _ in range(6):
+    for _ in range(6):  # twice the burst, at 4.8 messages/s
         await send_text(socket, "tick")
         assert await socket.receive_from() == "tick"
-        await asyncio.sleep(0.21)  # 4.8 messages/s
+        await loop_clock.advance(0.21)
     await socket.disconnect()
 
 
-async def test_an_idle_connection_closes_with_1001(limits):
+async def test_an_idle_connection_closes_with_1001(limits, loop_clock):
+    limits.ECHO_IDLE_TIMEOUT = 300
     socket = await connected()
-    message = await socket.receive_output(timeout=5)
-    assert message == {"type": "websocket.close", "code": 1001, "reason": "Idle for 0.3 seconds."}
+    await loop_clock.advance(300)
+    message = await socket.receive_output()
+    assert message == {"type": "websocket.close", "code": 1001, "reason": "Idle for 300 seconds."}
     await socket.disconnect()
 
 
-async def test_messages_keep_a_connection_from_idling_out(limits):
-    limits.ECHO_IDLE_TIMEOUT = 1.0
+async def test_messages_keep_a_connection_from_idling_out(limits, loop_clock):
+    limits.ECHO_IDLE_TIMEOUT = 300
     socket = await connected()
-    for _ in range(6):  # 1.5 s in all, never more than 0.25 s idle
-        await asyncio.sleep(0.25)
+    for _ in range(6):  # 1,500 s in all, never more than 250 s idle
+        await loop_clock.advance(250)
         await send_text(socket, "still here")
         assert await socket.receive_from() == "still here"
     await socket.disconnect()

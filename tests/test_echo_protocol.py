@@ -136,8 +136,9 @@ class RawSocket:
 
 
 @pytest.fixture(params=["runserver", "served"])
-def server(request):
-    """Each test runs against both: `make run`'s Daphne and `make serve`'s uvicorn."""
+def server(request, live_database):
+    """Each test runs against both: `make run`'s Daphne and `make serve`'s uvicorn.
+    (`live_database` names the server tier, which `getfixturevalue` hides from pytest.)"""
     return request.getfixturevalue(request.param)
 
 

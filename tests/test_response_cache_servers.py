@@ -9,7 +9,6 @@ import pytest
 
 from tests.conftest import require
 from tests.servers import MACHINE_REDIS, get, machine_redis_is_up, server_env, shell
-from tests.services import REDIS_SERVER, RedisServer
 from website.cache_bus import RedisBus
 from website.response_cache import Invalidation, ResponseStore, build_variants
 
@@ -212,14 +211,6 @@ def test_an_invalidation_published_in_one_process_reaches_another_within_a_secon
     finally:
         for bus in buses:
             bus.stop()
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    require(REDIS_SERVER, "redis-server is not installed")
-    server = RedisServer(tmp_path).start()
-    yield server
-    server.stop()
 
 
 @pytest.mark.redis
