@@ -110,7 +110,9 @@ async def test_messages_come_back_in_the_order_sent():
 
 async def test_the_echo_sends_nothing_it_was_not_sent():
     socket = await connected()
-    assert await socket.receive_nothing(timeout=0.2)
+    await send_text(socket, "first")
+    # The first thing to arrive is the echo: nothing (no greeting) came before it.
+    assert await socket.receive_output() == {"type": "websocket.send", "text": "first"}
     await socket.disconnect()
 
 
@@ -319,7 +321,8 @@ async def test_a_room_message_reaches_the_other_members_only():
     await send_text(alice, "hello room")
     assert await bob.receive_from() == "hello room"
     assert await carol.receive_from() == "hello room"
-    assert await alice.receive_nothing(timeout=0.1)
+    await send_text(bob, "from bob")
+    assert await alice.receive_from() == "from bob", "alice heard her own message"
     for socket in (alice, bob, carol):
         await socket.disconnect()
 
@@ -336,11 +339,14 @@ async def test_a_room_relays_text_and_binary_unchanged(payload):
 
 
 async def test_rooms_do_not_hear_each_other():
-    first = await connected(f"/ws/room/{a_room()}/")
-    second = await connected(f"/ws/room/{a_room()}/")
+    room, other_room = f"/ws/room/{a_room()}/", f"/ws/room/{a_room()}/"
+    first, listener = await connected(room), await connected(room)
+    second, neighbour = await connected(other_room), await connected(other_room)
     await send_text(first, "private")
-    assert await second.receive_nothing(timeout=0.1)
-    for socket in (first, second):
+    assert await listener.receive_from() == "private"  # sent to all it was going to reach
+    await send_text(neighbour, "in the other room")
+    assert await second.receive_from() == "in the other room"
+    for socket in (first, listener, second, neighbour):
         await socket.disconnect()
 
 
@@ -348,9 +354,13 @@ async def test_a_member_who_left_hears_nothing_more():
     room = f"/ws/room/{a_room()}/"
     alice, bob = await connected(room), await connected(room)
     await bob.disconnect()
+    carol = await connected(room)
     await send_text(alice, "anyone?")
-    assert await alice.receive_nothing(timeout=0.1)
-    await alice.disconnect()
+    assert await carol.receive_from() == "anyone?"  # sent to all it was going to reach
+    await send_text(carol, "hello")
+    assert await alice.receive_from() == "hello"
+    for socket in (alice, carol):
+        await socket.disconnect()
 
 
 async def test_a_member_who_stops_reading_neither_holds_up_the_room_nor_piles_up_messages(
