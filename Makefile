@@ -1,4 +1,4 @@
-# The two commands a newcomer needs: `make run` and `make test`.
+# The two commands a newcomer needs: `make run` and `make test`; `make check` while working.
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -6,16 +6,27 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+# The tiers (tests/tiers.py, docs/testing.md): `make check` runs the fast ones, the
+# PostgreSQL pass those that touch the database.
+FAST_TIERS := unit or db
+POSTGRES_TIERS := db or server
+# Installs only what the lock names, with the hashes it names.
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes
+# The lock is resolved from PyPI alone, whatever extra indexes this machine's pip has,
+# so that it installs the same anywhere.
+PIP_COMPILE := PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= PIP_EXTRA_INDEX_URL= \
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(PIP_COMPILE_ARGS)
 
-.PHONY: run test serve setup lint format editor superuser migrations-check clean
+.PHONY: run test check serve setup lint lock format editor superuser migrations-check clean
 
-$(VENV)/.runtime: requirements.txt
+$(VENV)/.runtime: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PIP_INSTALL) -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
+	$(PIP_INSTALL) -r requirements-dev.lock
 	touch $@
 
 # The web quality tools the tests and bench/lighthouse.py use (package.json): the Nu HTML
@@ -45,16 +56,29 @@ serve: setup
 	$(PY) manage.py collectstatic --noinput -v 0
 	DJANGO_DEBUG=0 $(PY) manage.py serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-## test: set up and run the whole suite, lint included: on SQLite, then again on PostgreSQL
+## check: lint and the fast tiers (no server process, browser or quality tool): about a minute
+check: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -m "$(FAST_TIERS)"
+
+## test: set up and run the whole suite, lint included, on SQLite; then again on PostgreSQL
+## the tests that touch the database
 test: $(VENV)/.dev node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
 	@status=0; $(PY) -m tests.postgres || status=$$?; \
 	if [ $$status -eq 0 ]; then \
-		echo "Running the suite again on PostgreSQL ($(TEST_POSTGRES_URL))"; \
-		DATABASE_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest; \
+		echo "Running the $(POSTGRES_TIERS) tiers again on PostgreSQL ($(TEST_POSTGRES_URL))"; \
+		DATABASE_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest -m "$(POSTGRES_TIERS)"; \
 	elif [ $$status -eq 2 ]; then exit 1; fi
+
+## lock: resolve requirements*.txt (direct dependencies) into requirements*.lock, the whole
+## tree with hashes; PIP_COMPILE_ARGS=--upgrade moves every pin to its newest release
+lock: $(VENV)/.dev
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --output-file requirements-dev.lock requirements-dev.txt
 
 ## editor: create an editor (Wagtail's Editors group) for /admin/; asks on a terminal, else
 ## reads EDITOR_USERNAME, EDITOR_EMAIL, EDITOR_PASSWORD (e.g. make editor EDITOR_USERNAME=ann ...)

@@ -12,14 +12,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# One port policy for the tests and the benchmarks (its reasons are in tests/servers.py).
+from tests.servers import free_port  # noqa: E402
+
 PYTHON = sys.executable
 SERVER_CPU, CLIENT_CPU = 0, 1  # on a 2-core machine, server and load never share a core
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def pin(cpu):

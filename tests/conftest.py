@@ -1,16 +1,53 @@
+import asyncio
 import os
 from pathlib import Path
 
 import pytest
 
-from tests import postgres
+from tests import postgres, servers, tiers
 from tests.servers import ServerProcess, manage, prepare_database, server_env
+from tests.services import PG_BIN, REDIS_SERVER, PostgresCluster, RedisServer
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = "/usr/bin/chromium"
+TESTS = Path(__file__).resolve().parent
+TIER = pytest.StashKey[str]()
 
 # Playwright's sync API runs an event loop in this thread; the ORM must still work.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config):
+    for tier in tiers.TIERS:
+        config.addinivalue_line("markers", f"{tier}: {tiers.DESCRIPTIONS[tier]}")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Files every test in its tier, from the fixtures it asks for (tests/tiers.py)."""
+    for item in items:
+        written = [marker.name for marker in item.iter_markers()]
+        try:
+            tier = tiers.tier_of(
+                item.fixturenames,
+                item.path.relative_to(TESTS).parts if item.path.is_relative_to(TESTS) else (),
+                uses_database_marker="django_db" in written,
+                written=written,
+            )
+        except tiers.TierError as error:
+            raise pytest.UsageError(f"{item.nodeid}: {error}") from None
+        item.stash[TIER] = tier
+        if tier not in written:
+            item.add_marker(tier)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Lets tests/servers.py refuse a server to a test whose tier promises none."""
+    servers.running_tier = item.stash.get(TIER, None)
+    try:
+        return (yield)
+    finally:
+        servers.running_tier = None
 
 
 def require(available, reason):
@@ -121,6 +158,56 @@ def pytest_runtest_makereport(item, call):
                         (f"{server.kind} log, last lines ({server.log_path})", server.log_tail())
                     )
     return report
+
+
+class LoopClock:
+    """The running event loop's clock, wound forward by the test instead of waited for.
+
+    The echo consumers read the time and set their idle timers on the loop
+    (`loop.time()`, `loop.call_later`), so a test of a rate or an idle timeout winds
+    this clock past the moment that matters and no real second passes. Real time still
+    runs underneath, so the communicator's own timeouts work as usual."""
+
+    def __init__(self, loop):
+        self.loop = loop
+        self.real_time = loop.time
+        self.wound = 0.0
+
+    def time(self):
+        return self.real_time() + self.wound
+
+    async def advance(self, seconds):
+        """Winds the clock on; timers that fell due run at the loop's next turn."""
+        self.wound += seconds
+        await asyncio.sleep(0)
+
+
+@pytest.fixture
+async def loop_clock():
+    loop = asyncio.get_running_loop()
+    clock = LoopClock(loop)
+    loop.time = clock.time
+    yield clock
+    del loop.time
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A Redis server of the test's own, on its own port, for tests that stop and start it."""
+    require(REDIS_SERVER, "redis-server is not installed")
+    server = RedisServer(tmp_path).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def private_postgres():
+    """A PostgreSQL cluster of the test's own, for tests that stop and start it."""
+    require(PG_BIN, "PostgreSQL server binaries are not installed")
+    cluster = PostgresCluster().init().start()
+    yield cluster
+    cluster.stop()
+    cluster.remove()
 
 
 EDITOR = {"username": "editor", "password": "editor-password-for-tests-only"}

@@ -18,6 +18,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MACHINE_REDIS = "redis://127.0.0.1:6379/0"
 
+# The tier of the test being run (tests/conftest.py sets it; None outside pytest, as in
+# bench/): a test filed in a tier without servers that starts one fails, rather than
+# slowing `make check` down unnoticed.
+running_tier = None
+TIERS_WITHOUT_SERVERS = ("unit", "db")
+
+
+class ServerOutsideItsTier(Exception):
+    pass
+
+
+def claim_server(what):
+    """Call before starting a server subprocess: refuses in a tier that promises none."""
+    if running_tier in TIERS_WITHOUT_SERVERS:
+        raise ServerOutsideItsTier(
+            f"a {running_tier!r} test may not start {what}: ask for a server fixture "
+            "(served, runserver, start_server, live_database, private_redis, private_postgres) "
+            "so that the test is filed in the server tier (docs/testing.md)"
+        )
+
 
 def machine_redis_is_up():
     import redis
@@ -38,18 +58,28 @@ def get(url, cookie=None, timeout=10):
         return error.code, dict(error.headers), error.read().decode()
 
 
+_ports_given = set()
+
+
 def free_port():
-    """A free port below the kernel's ephemeral range (32768-60999 by default), so that
-    a port chosen now for a server started later is not taken meanwhile by some
-    client's outgoing connection."""
+    """A free loopback port for a server, the one policy of the tests and benchmarks.
+
+    Below the kernel's ephemeral range (32768-60999 by default), so that a port chosen
+    now for a server started later is not taken meanwhile by some client's outgoing
+    connection; picked at random, so that the engineers' parallel runs on one machine
+    rarely try the same; and never the same twice in one process, so that a server
+    restarted on its own port (a fault test's Redis) keeps it to itself."""
     while True:
         port = random.randrange(20000, 32768)
+        if port in _ports_given:
+            continue
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return port
+        _ports_given.add(port)
+        return port
 
 
 def manage(*args, env):
@@ -125,6 +155,7 @@ class ServerProcess:
         return [sys.executable, "manage.py", "serve", "--host=127.0.0.1", f"--port={self.port}"]
 
     def start(self, timeout=90):
+        claim_server(self.kind)
         if self.log_path:
             self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(

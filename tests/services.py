@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.servers import ROOT, free_port
+from tests.servers import ROOT, claim_server, free_port
 
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -54,6 +54,7 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self):
+        claim_server("redis-server")
         self.process = subprocess.Popen(
             [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(self.directory)],
@@ -87,6 +88,7 @@ class PostgresCluster:
         subprocess.run([*prefix, *command], check=True, capture_output=True)
 
     def init(self):
+        claim_server("a PostgreSQL cluster")
         if os.geteuid() == 0:
             shutil.chown(self.directory, "postgres", "postgres")
         self._as_postgres(
@@ -163,6 +165,7 @@ http {{
         )
 
     def start(self):
+        claim_server("nginx")
         self.directory.mkdir(parents=True, exist_ok=True)
         self.render()
         conf = str(self.directory / "nginx.conf")

@@ -110,7 +110,9 @@ async def test_messages_come_back_in_the_order_sent():
 
 async def test_the_echo_sends_nothing_it_was_not_sent():
     socket = await connected()
-    assert await socket.receive_nothing(timeout=0.2)
+    await send_text(socket, "first")
+    # The first thing to arrive is the echo: nothing (no greeting) came before it.
+    assert await socket.receive_output() == {"type": "websocket.send", "text": "first"}
     await socket.disconnect()
 
 
@@ -185,27 +187,29 @@ async def test_a_burst_beyond_the_rate_limit_closes_with_1008_and_a_reason(limit
     await socket.disconnect()
 
 
-async def test_a_client_within_the_rate_keeps_its_connection(limits):
+async def test_a_client_within_the_rate_keeps_its_connection(limits, loop_clock):
     socket = await connected()
-    for _ in range(6):
+    for _ in range(6):  # twice the burst, at 4.8 messages/s
         await send_text(socket, "tick")
         assert await socket.receive_from() == "tick"
-        await asyncio.sleep(0.21)  # 4.8 messages/s
+        await loop_clock.advance(0.21)
     await socket.disconnect()
 
 
-async def test_an_idle_connection_closes_with_1001(limits):
+async def test_an_idle_connection_closes_with_1001(limits, loop_clock):
+    limits.ECHO_IDLE_TIMEOUT = 300
     socket = await connected()
-    message = await socket.receive_output(timeout=5)
-    assert message == {"type": "websocket.close", "code": 1001, "reason": "Idle for 0.3 seconds."}
+    await loop_clock.advance(300)
+    message = await socket.receive_output()
+    assert message == {"type": "websocket.close", "code": 1001, "reason": "Idle for 300 seconds."}
     await socket.disconnect()
 
 
-async def test_messages_keep_a_connection_from_idling_out(limits):
-    limits.ECHO_IDLE_TIMEOUT = 1.0
+async def test_messages_keep_a_connection_from_idling_out(limits, loop_clock):
+    limits.ECHO_IDLE_TIMEOUT = 300
     socket = await connected()
-    for _ in range(6):  # 1.5 s in all, never more than 0.25 s idle
-        await asyncio.sleep(0.25)
+    for _ in range(6):  # 1,500 s in all, never more than 250 s idle
+        await loop_clock.advance(250)
         await send_text(socket, "still here")
         assert await socket.receive_from() == "still here"
     await socket.disconnect()
@@ -361,7 +365,8 @@ async def test_a_room_message_reaches_the_other_members_only():
     await send_text(alice, "hello room")
     assert await bob.receive_from() == "hello room"
     assert await carol.receive_from() == "hello room"
-    assert await alice.receive_nothing(timeout=0.1)
+    await send_text(bob, "from bob")
+    assert await alice.receive_from() == "from bob", "alice heard her own message"
     for socket in (alice, bob, carol):
         await socket.disconnect()
 
@@ -378,11 +383,14 @@ async def test_a_room_relays_text_and_binary_unchanged(payload):
 
 
 async def test_rooms_do_not_hear_each_other():
-    first = await connected(f"/ws/room/{a_room()}/")
-    second = await connected(f"/ws/room/{a_room()}/")
+    room, other_room = f"/ws/room/{a_room()}/", f"/ws/room/{a_room()}/"
+    first, listener = await connected(room), await connected(room)
+    second, neighbour = await connected(other_room), await connected(other_room)
     await send_text(first, "private")
-    assert await second.receive_nothing(timeout=0.1)
-    for socket in (first, second):
+    assert await listener.receive_from() == "private"  # sent to all it was going to reach
+    await send_text(neighbour, "in the other room")
+    assert await second.receive_from() == "in the other room"
+    for socket in (first, listener, second, neighbour):
         await socket.disconnect()
 
 
@@ -390,9 +398,13 @@ async def test_a_member_who_left_hears_nothing_more():
     room = f"/ws/room/{a_room()}/"
     alice, bob = await connected(room), await connected(room)
     await bob.disconnect()
+    carol = await connected(room)
     await send_text(alice, "anyone?")
-    assert await alice.receive_nothing(timeout=0.1)
-    await alice.disconnect()
+    assert await carol.receive_from() == "anyone?"  # sent to all it was going to reach
+    await send_text(carol, "hello")
+    assert await alice.receive_from() == "hello"
+    for socket in (alice, carol):
+        await socket.disconnect()
 
 
 async def test_a_member_who_stops_reading_neither_holds_up_the_room_nor_piles_up_messages(

@@ -104,9 +104,9 @@ class RawSocket:
             raise ServerClosed() from None
         return bool(first & 0x80), first & 0x0F, payload
 
-    async def read_message(self):
+    async def read_message(self, timeout=10):
         """(opcode, payload) of the next data message, failing on anything else."""
-        fin, opcode, payload = await self.read_frame()
+        fin, opcode, payload = await self.read_frame(timeout)
         assert opcode in (TEXT, BINARY), f"expected a data frame, got opcode {opcode}"
         while not fin:
             fin, continuation, more = await self.read_frame()
@@ -136,8 +136,9 @@ class RawSocket:
 
 
 @pytest.fixture(params=["runserver", "served"])
-def server(request):
-    """Each test runs against both: `make run`'s Daphne and `make serve`'s uvicorn."""
+def server(request, live_database):
+    """Each test runs against both: `make run`'s Daphne and `make serve`'s uvicorn.
+    (`live_database` names the server tier, which `getfixturevalue` hides from pytest.)"""
     return request.getfixturevalue(request.param)
 
 
@@ -353,7 +354,7 @@ async def test_a_flood_closes_with_1008_and_the_rate(ws):
 async def test_a_room_relays_between_two_connections(server):
     alice = await RawSocket.open(server.http_url, path="/ws/room/wire-test/")
     bob = await RawSocket.open(server.http_url, path="/ws/room/wire-test/")
-    await asyncio.sleep(0.2)  # Bob's group membership is settled once he is accepted.
+    # No wait: a member joins the room before the server answers his handshake.
     alice.send(frame(TEXT, b""), frame(BINARY, b"\x00\xff"))
     assert await bob.read_message() == (TEXT, b"")
     assert await bob.read_message() == (BINARY, b"\x00\xff")
@@ -424,6 +425,21 @@ def redis_is_up():
     return True
 
 
+async def settle(sender, receiver):
+    """Waits until `receiver` hears `sender` in their room: across processes, a member's
+    subscription reaches Redis a moment after the server answered his handshake."""
+    for attempt in range(50):
+        token = f"ready-{attempt}".encode()
+        sender.send(frame(TEXT, token))
+        try:
+            while await receiver.read_message(timeout=0.2) != (TEXT, token):
+                pass
+            return
+        except TimeoutError:
+            continue
+    raise AssertionError("the room's members never heard each other")
+
+
 @pytest.mark.redis
 async def test_a_room_spans_server_processes_through_redis(start_server):
     require(redis_is_up(), f"Redis is not reachable at {redis_url()}")
@@ -432,7 +448,7 @@ async def test_a_room_spans_server_processes_through_redis(start_server):
     room = f"/ws/room/across-{os.getpid()}-{os.urandom(4).hex()}/"
     alice = await RawSocket.open(first.http_url, path=room)
     bob = await RawSocket.open(second.http_url, path=room)
-    await asyncio.sleep(0.3)
+    await settle(alice, bob)
     alice.send(frame(TEXT, b"from the first process"))
     assert await bob.read_message() == (TEXT, b"from the first process")
     alice.abort()

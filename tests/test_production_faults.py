@@ -22,7 +22,7 @@ from tests.servers import (
     prepare_database,
     server_env,
 )
-from tests.services import NGINX, PG_BIN, REDIS_SERVER, Nginx, PostgresCluster, RedisServer
+from tests.services import NGINX, Nginx
 
 
 def room_url(base):
@@ -138,14 +138,6 @@ async def test_clients_of_a_stopped_process_reconnect_through_nginx_and_the_room
         await moves.close()
 
 
-@pytest.fixture
-def private_redis(tmp_path):
-    require(REDIS_SERVER, "redis-server is not installed")
-    server = RedisServer(tmp_path).start()
-    yield server
-    server.stop()
-
-
 async def test_rooms_resume_after_redis_restarts_and_echo_never_stops(
     private_redis, live_database, static_root, live_server_logs
 ):
@@ -178,15 +170,6 @@ async def test_rooms_resume_after_redis_restarts_and_echo_never_stops(
                 await asyncio.sleep(0.2)
     finally:
         server.stop()
-
-
-@pytest.fixture
-def private_postgres():
-    require(PG_BIN, "PostgreSQL server binaries are not installed")
-    cluster = PostgresCluster().init().start()
-    yield cluster
-    cluster.stop()
-    cluster.remove()
 
 
 @pytest.mark.timeout(400)  # migrating and loading a fresh PostgreSQL cluster

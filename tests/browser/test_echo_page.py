@@ -165,14 +165,16 @@ def test_a_long_message_is_collapsed_until_asked_for(tester):
 
 
 def test_repeat_sends_the_message_every_interval_until_unchecked(tester):
+    tester.clock.install()  # the page's timers now run only when the test winds them on
     tester.locator("#message").fill("tick")
     tester.locator("#repeat-ms").fill("100")
     tester.get_by_label("Repeat every").check()
+    tester.clock.run_for(300)
     expect(received(tester).nth(3)).to_have_text(re.compile("tick"), timeout=TIMEOUT)
     tester.get_by_label("Repeat every").uncheck()
     sent = tester.locator("#log .entry--out")
     count = sent.count()
-    tester.wait_for_timeout(400)
+    tester.clock.run_for(1000)  # ten more intervals: every timer still set has fired
     assert sent.count() == count
 
 
@@ -304,10 +306,11 @@ def test_an_invalid_url_is_explained_beside_the_field(served, page):
 
 
 def test_a_shared_link_fills_the_form_but_does_not_connect(served, page):
+    page.clock.install()
     open_tester(page, served, "?url=ws://127.0.0.1:9/elsewhere&protocols=chat")
     expect(page.locator("#url")).to_have_value("ws://127.0.0.1:9/elsewhere")
     expect(page.locator("#protocols")).to_have_value("chat")
-    page.wait_for_timeout(500)
+    page.clock.run_for(5000)  # whatever the page put off has run
     expect(page.locator("#state")).to_have_text("Disconnected")
     expect(page.locator("#log .entry")).to_have_count(0)
 
