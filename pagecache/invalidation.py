@@ -70,8 +70,6 @@ BOOKKEEPING_APPS = frozenset(
         "django_tasks",
         "wagtailadmin",
         "wagtailcore",  # Page, Site and PageViewRestriction are handled on their own
-        "wagtailembeds",
-        "wagtailforms",
         "wagtailredirects",  # redirects answer 404s, which are never cached
         "wagtailsearch",
         "wagtailusers",
