@@ -7,19 +7,19 @@ accept (Daphne refuses more than 16 KiB of request line and headers; docs/protoc
 
 from django import forms
 
-from . import frames
+from . import frames, rfc6455
 
 MAX_INPUT_CHARACTERS = 8192
 MAX_PAYLOAD_BYTES = 4096
 
 PAYLOAD_FORMATS = [("text", "Text (UTF-8)"), ("hex", "Hex"), ("base64", "Base64")]
-OPCODE_CHOICES = [(code, f"0x{code:X} {frames.opcode_name(code)}") for code in range(16)]
+OPCODE_CHOICES = [(code, f"0x{code:X} {rfc6455.opcode_name(code)}") for code in range(16)]
 LENGTH_FORM_CHOICES = [
     ("", "Shortest (as RFC 6455 requires)"),
     ("16", "16-bit, even if shorter would do"),
     ("64", "64-bit, even if shorter would do"),
 ]
-SENDERS = [(frames.CLIENT, "Sent by the client"), (frames.SERVER, "Sent by the server")]
+SENDERS = [(rfc6455.CLIENT, "Sent by the client"), (rfc6455.SERVER, "Sent by the server")]
 TOO_LONG = "At most {limit} characters: the lab takes input that fits in a shareable link."
 
 
@@ -55,9 +55,9 @@ class EncodeForm(forms.Form):
         label="Opcode",
         choices=OPCODE_CHOICES,
         coerce=int,
-        initial=frames.TEXT,
+        initial=rfc6455.TEXT,
         required=False,
-        empty_value=frames.TEXT,
+        empty_value=rfc6455.TEXT,
         widget=forms.Select(attrs=described("opcode")),
     )
     fin = forms.BooleanField(label="FIN: final fragment", required=False, initial=True)
@@ -152,7 +152,7 @@ class DecodeForm(forms.Form):
         widget=forms.Textarea(attrs=described("hex", rows=4, spellcheck="false")),
     )
     sender = forms.ChoiceField(
-        label="Who sent them", choices=SENDERS, initial=frames.CLIENT, widget=forms.RadioSelect
+        label="Who sent them", choices=SENDERS, initial=rfc6455.CLIENT, widget=forms.RadioSelect
     )
 
     def clean_hex(self):

@@ -14,7 +14,7 @@ from django.utils.cache import add_never_cache_headers
 
 from echo import closecodes
 
-from . import dump, frames
+from . import dump, frames, rfc6455
 from .forms import MAX_INPUT_CHARACTERS, MAX_PAYLOAD_BYTES, DecodeForm, EncodeForm
 
 MODES = ("encode", "decode")
@@ -51,7 +51,7 @@ def run(mode, encode_form, decode_form, random_key=None):
     """The bytes and who sent them, from whichever form was submitted and is valid."""
     if mode == "encode" and encode_form.is_valid():
         data = encode_form.frame(random_key)
-        return data, frames.CLIENT if encode_form.cleaned_data["mask"] else frames.SERVER
+        return data, rfc6455.CLIENT if encode_form.cleaned_data["mask"] else rfc6455.SERVER
     if mode == "decode" and decode_form.is_valid():
         return decode_form.cleaned_data["hex"], decode_form.cleaned_data["sender"]
     return None, None

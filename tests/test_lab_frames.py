@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lab import frames
-from lab.frames import BINARY, CLIENT, CLOSE, CONTINUATION, PING, PONG, SERVER, TEXT
+from lab.rfc6455 import BINARY, CLIENT, CLOSE, CONTINUATION, PING, PONG, SERVER, TEXT
 
 KEY = bytes.fromhex("37fa213d")
 
