@@ -3,15 +3,8 @@ from django.shortcuts import render
 
 from . import closecodes
 from .forms import TesterForm
+from .limits import format_size
 from .snippets import snippets
-
-
-def size_in_words(count):
-    if count % (1024 * 1024) == 0:
-        return f"{count // (1024 * 1024)} MiB"
-    if count % 1024 == 0:
-        return f"{count // 1024} KiB"
-    return f"{count} bytes"
 
 
 def tester(request):
@@ -33,7 +26,7 @@ def tester(request):
             (4000, 4999, *closecodes.describe(4000)),
         ],
         "limits": {
-            "size": size_in_words(settings.ECHO_MAX_MESSAGE_BYTES),
+            "size": format_size(settings.ECHO_MAX_MESSAGE_BYTES),
             "rate": settings.ECHO_RATE_PER_SECOND,
             "burst": settings.ECHO_RATE_BURST,
             "idle": settings.ECHO_IDLE_TIMEOUT,
