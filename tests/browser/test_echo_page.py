@@ -537,7 +537,7 @@ LINE_ENDINGS = """element => {
 def test_a_long_url_wraps_only_between_its_parts(served, page):
     open_tester(page, served)
     page.locator("#url").fill(
-        f"{served.ws_url}/ws/echo/?purpose=layout-check&client=echo-tester&build=2026-12-06"
+        f"{served.ws_url}/ws/echo/?session=abcdefghijkl&token=mnopqrstuvwx&client=echotester"
     )
     connect(page)
     ends = page.locator("#fact-url").evaluate(LINE_ENDINGS)
@@ -595,21 +595,22 @@ def test_the_focus_ring_stands_out_from_the_background_and_from_error_red(served
     assert contrast(outline, error) >= 3, colours
 
 
+def close_line(page, reason):
+    """Closes with 4001 and `reason`; the log's "Closed: ..." entry."""
+    page.locator("#close-code").fill("4001")
+    page.locator("#close-reason").fill(reason)
+    page.get_by_role("button", name="Close connection").click()
+    return page.locator("#log .entry--event").filter(has_text="Closed:")
+
+
 def test_a_close_reason_ending_in_a_full_stop_gets_no_second_one(tester):
-    tester.locator("#close-code").fill("4001")
-    tester.locator("#close-reason").fill("Done testing.")
-    tester.get_by_role("button", name="Close connection").click()
-    closed = tester.locator("#log .entry--event").filter(has_text="Closed:")
+    closed = close_line(tester, "Done testing.")
     expect(closed).to_contain_text("Reason: “Done testing.” ")
     expect(closed).not_to_contain_text(".”.")
 
 
 def test_a_close_reason_without_a_full_stop_ends_its_sentence_after_the_quote(tester):
-    tester.locator("#close-code").fill("4001")
-    tester.locator("#close-reason").fill("done testing")
-    tester.get_by_role("button", name="Close connection").click()
-    closed = tester.locator("#log .entry--event").filter(has_text="Closed:")
-    expect(closed).to_contain_text("Reason: “done testing”. ")
+    expect(close_line(tester, "done testing")).to_contain_text("Reason: “done testing”. ")
 
 
 def test_message_sizes_read_in_the_units_of_the_limit(served, page):
