@@ -27,6 +27,7 @@ from .limits import (
     ConnectionCounter,
     TokenBucket,
     client_address,
+    format_size,
     is_valid_room_name,
     parse_networks,
     utf8_length_exceeds,
@@ -141,7 +142,8 @@ class LimitedConsumer(AsyncWebsocketConsumer):
             too_big = len(data) > self.max_bytes
         if too_big:
             await self.close_for(
-                closecodes.MESSAGE_TOO_BIG, f"Message too big: the limit is {self.max_bytes} bytes."
+                closecodes.MESSAGE_TOO_BIG,
+                f"Message too big: the limit is {format_size(self.max_bytes)}.",
             )
             return
         now = self.loop.time()

@@ -5,6 +5,7 @@
 - `client_address`: whose connection this is, trusting X-Forwarded-For only from proxies
   we were told to trust.
 - `is_valid_room_name`, `utf8_length_exceeds`: small checks on names and sizes.
+- `format_size`: a limit in the words the tester page uses for every size.
 """
 
 import ipaddress
@@ -28,6 +29,15 @@ def utf8_length_exceeds(text, limit):
     if len(text) * 4 <= limit:
         return False
     return len(text.encode("utf-8", "surrogatepass")) > limit
+
+
+def format_size(count):
+    """A byte count as the tester shows sizes: "64 KiB", "1 MiB", "512 B". A limit that is
+    not a whole KiB or MiB is stated exactly in bytes, never rounded."""
+    for unit, size in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if count >= size and count % size == 0:
+            return f"{count // size} {unit}"
+    return f"{count} B"
 
 
 class TokenBucket:

@@ -84,7 +84,7 @@ SNIPPETS = (
     ("node", "Node.js", "javascript", NODE),
     ("python", "Python", "python", PYTHON),
     ("go", "Go", "go", GO),
-    ("cli", "Command line", "shell", COMMAND_LINE),
+    ("cli", "Shell", "shell", COMMAND_LINE),
 )
 
 

@@ -8,15 +8,8 @@ from django.views.decorators.cache import never_cache
 
 from . import closecodes, consumers
 from .forms import TesterForm
+from .limits import format_size
 from .snippets import snippets
-
-
-def size_in_words(count):
-    if count % (1024 * 1024) == 0:
-        return f"{count // (1024 * 1024)} MiB"
-    if count % 1024 == 0:
-        return f"{count // 1024} KiB"
-    return f"{count} bytes"
 
 
 def duration_in_words(seconds):
@@ -37,7 +30,7 @@ def duration_in_words(seconds):
 def configured_limits():
     """The echo service's limits as settings configure them (0 turns a limit off)."""
     return {
-        "size": size_in_words(settings.ECHO_MAX_MESSAGE_BYTES),
+        "size": format_size(settings.ECHO_MAX_MESSAGE_BYTES),
         "size_bytes": settings.ECHO_MAX_MESSAGE_BYTES,
         "rate": settings.ECHO_RATE_PER_SECOND,
         "burst": settings.ECHO_RATE_BURST,

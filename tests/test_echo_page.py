@@ -16,6 +16,7 @@ import pytest
 from django.core.management import call_command
 
 from echo import closecodes
+from echo.limits import format_size
 from tests.servers import ROOT
 
 
@@ -122,6 +123,23 @@ def test_the_page_states_the_services_limits(client, home, settings):
     page = rendered_tester(client)
     assert "messages up to 128 KiB" in page
     assert "7 messages a second" in page
+
+
+@pytest.mark.parametrize(
+    ("count", "words"),
+    [(65536, "64 KiB"), (1024 * 1024, "1 MiB"), (512, "512 B"), (100_000, "100000 B")],
+)
+def test_a_limit_is_stated_in_whole_units_or_exactly_in_bytes(count, words):
+    assert format_size(count) == words
+
+
+def test_a_long_echo_url_on_the_page_may_wrap_only_between_its_parts(client, home, settings):
+    settings.ALLOWED_HOSTS = ["echo.websocket-reference.example"]
+    page = rendered_tester(client, HTTP_HOST="echo.websocket-reference.example")
+    assert (
+        "<code>ws://<wbr>echo<wbr>.websocket-reference<wbr>.example/<wbr>ws/<wbr>echo/</code>"
+        in page
+    )
 
 
 def test_an_invalid_trusted_proxy_stops_the_site_from_starting():

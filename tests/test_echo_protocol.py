@@ -334,7 +334,7 @@ async def test_a_close_without_a_code_is_answered(ws):
 
 async def test_a_message_over_64_kib_closes_with_1009_and_the_limit(ws):
     ws.send(frame(BINARY, b"x" * (64 * 1024 + 1)))
-    assert await ws.read_close() == (1009, "Message too big: the limit is 65536 bytes.")
+    assert await ws.read_close() == (1009, "Message too big: the limit is 64 KiB.")
 
 
 async def test_a_message_over_1_mib_is_refused_from_its_header_before_it_is_buffered(ws):

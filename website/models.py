@@ -1,8 +1,12 @@
+from collections import Counter
+
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
 from wagtail.models import Page
+
+from guides.models import GuideIndexPage, GuidePage, GuideSectionPage
 
 from .blocks import CardBlock, ModelDiagramBlock
 
@@ -14,7 +18,6 @@ class HomePage(Page):
     hero_text = models.TextField(
         max_length=400, help_text="One or two sentences under the heading."
     )
-    resources = StreamField([("card", CardBlock())], help_text="The library's sections, as cards.")
     library_link_text = models.CharField(
         max_length=120, help_text="The call to browse the whole guide library."
     )
@@ -27,7 +30,6 @@ class HomePage(Page):
     content_panels = [
         *Page.content_panels,
         MultiFieldPanel([FieldPanel("hero_heading"), FieldPanel("hero_text")], heading="Hero"),
-        FieldPanel("resources"),
         FieldPanel("library_link_text"),
         FieldPanel("tools"),
         FieldPanel("how_it_works"),
@@ -38,6 +40,25 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = "home page"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = self.library_sections()
+        return context
+
+    def library_sections(self):
+        """The library's live sections in page-tree order, each with its count of live
+        guides: read from the tree, so a section an editor adds shows up by itself."""
+        index = GuideIndexPage.objects.live().child_of(self).first()
+        if index is None:
+            return []
+        sections = list(GuideSectionPage.objects.live().child_of(index).order_by("path"))
+        depth = sections[0].depth if sections else 0
+        paths = GuidePage.objects.live().descendant_of(index).values_list("path", flat=True)
+        counts = Counter(path[: depth * GuidePage.steplen] for path in paths)
+        for section in sections:
+            section.guide_count = counts[section.path]
+        return sections
 
 
 @register_setting(icon="site")

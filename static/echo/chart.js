@@ -2,24 +2,32 @@
 
 const POINTS = 120;
 
-function niceCeiling(value) {
-  if (value <= 0) return 1;
-  const magnitude = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) {
-    if (step * magnitude >= value) return step * magnitude;
-  }
-  return 10 * magnitude;
+/**
+ * Gridline values from 0 up to the first at or above `max`, in steps of 1, 2 or 5 times a
+ * power of ten, about `target` of them: 0 / 5 / 10 / 15 / 20 ms, never 6.3 / 12.5 / 18.8.
+ */
+export function roundTicks(max, target = 4) {
+  const top = max > 0 ? max : 1;
+  const rough = top / target;
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((factor) => factor * magnitude).find((candidate) => candidate >= rough);
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)));
+  const ticks = [0];
+  while (ticks.at(-1) < top) ticks.push(Number((ticks.length * step).toFixed(decimals)));
+  return ticks;
 }
 
-function label(ms) {
-  if (ms >= 1000) return `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`;
-  if (ms >= 1) return `${Number.isInteger(ms) ? ms : ms.toFixed(1)} ms`;
-  return `${ms.toFixed(2)} ms`;
+/** A tick's label: "0", "5 ms", "0.2 ms", "1.5 s". */
+export function tickLabel(ms) {
+  if (ms === 0) return "0";
+  if (ms >= 1000) return `${Number((ms / 1000).toFixed(3))} s`;
+  return `${ms} ms`;
 }
 
 export class RttChart {
-  constructor(canvas) {
+  constructor(canvas, points = POINTS) {
     this.canvas = canvas;
+    this.points = points;
     this.values = [];
     this.pending = false;
     new ResizeObserver(() => this.draw()).observe(canvas);
@@ -27,7 +35,7 @@ export class RttChart {
   }
 
   update(values) {
-    this.values = values.slice(-POINTS);
+    this.values = values.slice(-this.points);
     if (this.pending) return;
     this.pending = true;
     requestAnimationFrame(() => {
@@ -78,27 +86,29 @@ export class RttChart {
       return;
     }
 
-    const max = niceCeiling(Math.max(...this.values) * 1.1);
+    const ticks = roundTicks(Math.max(...this.values));
+    const max = ticks.at(-1);
     context.strokeStyle = colours.grid;
     context.fillStyle = colours.text;
     context.lineWidth = 1;
     context.textAlign = "right";
     context.textBaseline = "middle";
-    for (let i = 0; i <= 4; i += 1) {
-      const value = (max * i) / 4;
+    for (const value of ticks) {
       const y = Math.round(top + plotHeight - (value / max) * plotHeight) + 0.5;
       context.beginPath();
       context.moveTo(left, y);
       context.lineTo(width - right, y);
       context.stroke();
-      context.fillText(label(value), left - 8, y);
+      context.fillText(tickLabel(value), left - 8, y);
     }
     context.textAlign = "left";
     context.textBaseline = "alphabetic";
-    context.fillText(`last ${this.values.length} round trips`, left, height - 3);
+    const count = this.values.length;
+    context.fillText(`${count === this.points ? "last " : ""}${count} round trip${count === 1 ? "" : "s"}`, left, height - 3);
 
-    const step = plotWidth / Math.max(1, POINTS - 1);
-    const x = (i) => left + (POINTS - this.values.length + i) * step;
+    // From the left edge, one step per round trip; the chart scrolls once it is full.
+    const step = plotWidth / Math.max(1, this.points - 1);
+    const x = (i) => left + i * step;
     const y = (value) => top + plotHeight - (value / max) * plotHeight;
     context.strokeStyle = colours.line;
     context.lineWidth = 2;

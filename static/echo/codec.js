@@ -87,10 +87,15 @@ export function sameBytes(a, b) {
   return true;
 }
 
+/**
+ * A size in the units the service states its limits in (echo/limits.py's format_size):
+ * "5 B", "64 KiB", "1 MiB". Between whole units it rounds up to a tenth, so a message one
+ * byte over a 64 KiB limit reads 64.1 KiB, never 64.0.
+ */
 export function formatBytes(count) {
   if (count < 1024) return `${count} B`;
-  if (count < 1024 * 1024) return `${(count / 1024).toFixed(1)} KiB`;
-  return `${(count / 1024 / 1024).toFixed(2)} MiB`;
+  const [unit, size] = count < 1024 * 1024 ? ["KiB", 1024] : ["MiB", 1024 * 1024];
+  return `${Math.ceil((count / size) * 10) / 10} ${unit}`;
 }
 
 export function formatMs(ms) {
@@ -114,4 +119,12 @@ export function formatDuration(seconds) {
   if (h) return `${h} h ${String(m).padStart(2, "0")} min`;
   if (m) return `${m} min ${String(rest).padStart(2, "0")} s`;
   return `${rest} s`;
+}
+
+/**
+ * A URL cut where a line may break without splitting a word: after "/", "?", "&" and "="
+ * (but not inside "://") and before ".". Joined with <wbr>, a long URL wraps between parts.
+ */
+export function urlParts(url) {
+  return url.split(/(?<=[/?&=])(?!\/)|(?=\.)/).filter(Boolean);
 }

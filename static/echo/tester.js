@@ -12,6 +12,7 @@ import {
   parseBase64,
   parseHex,
   sameBytes,
+  urlParts,
   utf8Length,
 } from "./codec.js";
 import { download, MessageLog } from "./log.js";
@@ -247,7 +248,7 @@ function onOpen(socket) {
   stats.reset();
   renderStats();
   setState("open");
-  ui.factUrl.textContent = socket.url;
+  showUrl(ui.factUrl, socket.url);
   ui.factProtocol.textContent = socket.protocol || "none";
   ui.factExtensions.textContent = socket.extensions || "none";
   const room = session.target.room ? ` (room "${session.target.room}": messages from other members appear here)` : "";
@@ -261,14 +262,28 @@ function onOpen(socket) {
   renderUptime();
 }
 
+/** Shows a URL in `element` as text, with line-break opportunities only between its parts. */
+function showUrl(element, url) {
+  element.replaceChildren();
+  urlParts(url).forEach((part, index) => {
+    if (index) element.append(document.createElement("wbr"));
+    element.append(part);
+  });
+}
+
+/** "Reason: “Done.”" or "Reason: “done”.": the sentence ends once, inside or after the quote. */
+function reasonSentence(reason) {
+  if (!reason) return "Reason: none.";
+  return /[.!?…]$/.test(reason) ? `Reason: “${reason}”` : `Reason: “${reason}”.`;
+}
+
 function onClose(socket, event) {
   if (socket !== session.socket) return;
   session.socket = null;
   clearInterval(session.uptimeTimer);
   stopRepeat();
   const { name, meaning } = describeClose(event.code);
-  const reason = event.reason ? `“${event.reason}”` : "none";
-  const text = `Closed: ${event.code} ${name}. ${meaning} Reason: ${reason}. wasClean: ${event.wasClean}.`;
+  const text = `Closed: ${event.code} ${name}. ${meaning} ${reasonSentence(event.reason)} wasClean: ${event.wasClean}.`;
   log.add({ direction: "event", level: event.wasClean ? "close" : "error", text });
   ui.lastClose.hidden = false;
   ui.lastClose.querySelector(".last-close__code").textContent = `${event.code} ${name}`;
@@ -463,9 +478,13 @@ function scheduleStats() {
   });
 }
 
+function countText({ messages, bytes }) {
+  return `${messages} message${messages === 1 ? "" : "s"} · ${formatBytes(bytes)}`;
+}
+
 function renderStats() {
-  ui.stat.sent.textContent = `${stats.sent.messages} · ${formatBytes(stats.sent.bytes)}`;
-  ui.stat.received.textContent = `${stats.received.messages} · ${formatBytes(stats.received.bytes)}`;
+  ui.stat.sent.textContent = countText(stats.sent);
+  ui.stat.received.textContent = countText(stats.received);
   const rtt = stats.rttSummary();
   ui.stat.min.textContent = formatMs(rtt.min);
   ui.stat.median.textContent = formatMs(rtt.median);

@@ -34,7 +34,12 @@ function addCopyButton(figure) {
       status.textContent = "";
     }, 2000);
   });
-  bar.append(button, status);
+  // The labels share one box that wraps inside itself, so the button keeps its place at
+  // the end of the header's first line however long the labels are (390 px phones).
+  const labels = document.createElement("span");
+  labels.className = "code__labels";
+  labels.append(...bar.childNodes);
+  bar.append(labels, button, status);
 }
 
 let groupCount = 0;

@@ -18,48 +18,6 @@ HOME_CONTENT = {
         "at scale, and when another protocol is the better choice — with code that is tested."
     ),
     "library_link_text": "Browse the whole guide library",
-    "resources": [
-        (
-            "card",
-            {
-                "title": "Protocol internals",
-                "text": "From the HTTP upgrade to binary frames: the complete picture, "
-                "byte by byte, with the RFC section for every claim.",
-                "link": "/guides/internals/",
-                "link_label": "Read the internals",
-            },
-        ),
-        (
-            "card",
-            {
-                "title": "Hands-on guides",
-                "text": "From your first connection to production scale: reconnection, "
-                "heartbeats, authentication, backpressure and scaling out.",
-                "link": "/guides/guides/",
-                "link_label": "Start building",
-            },
-        ),
-        (
-            "card",
-            {
-                "title": "Comparisons",
-                "text": "Not everything needs a WebSocket. SSE, long polling, WebTransport, "
-                "MQTT and gRPC, weighed honestly.",
-                "link": "/guides/comparisons/",
-                "link_label": "Pick the right tool",
-            },
-        ),
-        (
-            "card",
-            {
-                "title": "Use cases",
-                "text": "Real-world patterns for chat, dashboards, games, collaborative "
-                "editing, notifications and telemetry.",
-                "link": "/guides/use-cases/",
-                "link_label": "See the patterns",
-            },
-        ),
-    ],
     "tools": [
         (
             "card",
