@@ -147,7 +147,7 @@ async def test_a_message_over_the_size_limit_closes_with_1009(limits, path):
     await send_bytes(socket, b"x" * 17)
     code, reason = await closed_with(socket)
     assert code == 1009
-    assert "16 bytes" in reason
+    assert "16 B" in reason
     await socket.disconnect()
 
 
@@ -328,7 +328,7 @@ async def test_a_closed_connection_is_logged_once_with_its_fields(limits, caplog
     [closed] = [entry for entry in logged(caplog, "websocket closed") if entry["client"] == address]
     assert closed["path"] == "/ws/echo/"
     assert closed["code"] == 1009
-    assert closed["reason"] == "Message too big: the limit is 16 bytes."
+    assert closed["reason"] == "Message too big: the limit is 16 B."
     assert 0 <= closed["duration"] < 5
 
 

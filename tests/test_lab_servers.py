@@ -12,7 +12,8 @@ ENCODE = {"mode": "encode", "payload": "Hello", "fin": "on", "mask": "on"}  # te
 
 
 @pytest.fixture(params=["served", "runserver"])
-def server(request):
+def server(request, live_database):
+    """Both servers; asking for `live_database` files these tests in the server tier."""
     return request.getfixturevalue(request.param)
 
 
