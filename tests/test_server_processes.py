@@ -50,6 +50,11 @@ def test_a_server_asked_for_a_taken_port_fails_to_start(
     live_database, static_root, strangers_port, live_server_logs
 ):
     env = server_env(live_database, STATIC_ROOT=str(static_root))
-    server = ServerProcess("serve", env, port=strangers_port, log_path=live_server_logs / "x.log")
-    with pytest.raises(RuntimeError, match=f"port {strangers_port}"):
-        server.start()
+    server = ServerProcess(
+        "serve", env, port=strangers_port, log_path=live_server_logs / "asked.log"
+    )
+    try:
+        with pytest.raises(RuntimeError, match=f"port {strangers_port}"):
+            server.start()
+    finally:
+        server.stop()
