@@ -82,6 +82,39 @@ def free_port():
         return port
 
 
+def listening_socket_inodes(port):
+    """The inodes of the sockets listening on loopback `port` (any address), from Linux's
+    /proc/net/tcp; None where there is no /proc to ask."""
+    try:
+        table = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    except OSError:
+        return None
+    listen = "0A"
+    inodes = set()
+    for row in table:
+        fields = row.split()
+        if fields[3] == listen and int(fields[1].rpartition(":")[2], 16) == port:
+            inodes.add(fields[9])
+    return inodes
+
+
+def holds_port(pid, port):
+    """Whether process `pid` is the one listening on `port`, not some other engineer's
+    server that chose the same port a moment later (True where /proc cannot tell)."""
+    inodes = listening_socket_inodes(port)
+    if inodes is None:
+        return True
+    try:
+        links = [os.readlink(entry) for entry in Path(f"/proc/{pid}/fd").iterdir()]
+    except OSError:  # the process has gone
+        return False
+    return any(link.removeprefix("socket:[").removesuffix("]") in inodes for link in links)
+
+
+class PortTaken(RuntimeError):
+    pass
+
+
 def manage(*args, env):
     subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
@@ -116,6 +149,7 @@ class ServerProcess:
     def __init__(self, kind, env, port=None, log_path=None):
         self.kind = kind
         self.env = env
+        self.port_given = port is not None
         self.port = port or free_port()
         self.log_path = log_path
         self.process = None
@@ -155,7 +189,19 @@ class ServerProcess:
         return [sys.executable, "manage.py", "serve", "--host=127.0.0.1", f"--port={self.port}"]
 
     def start(self, timeout=90):
+        """Starts the server and returns once it answers HTTP on its port. If another
+        process took the port it chose meanwhile (the machine is shared), it starts again
+        on another one: an answer from that process must never pass for this server's."""
         claim_server(self.kind)
+        while True:
+            try:
+                return self._start(timeout)
+            except PortTaken:
+                if self.port_given:
+                    raise
+                self.port = free_port()
+
+    def _start(self, timeout):
         if self.log_path:
             self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
@@ -168,7 +214,13 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                self.stop()
+                if listening_socket_inodes(self.port):
+                    raise PortTaken(f"another process listens on port {self.port}")
                 raise RuntimeError(f"{self.kind} exited with {self.process.returncode}")
+            if not holds_port(self.process.pid, self.port):
+                time.sleep(0.05)
+                continue
             try:
                 with urllib.request.urlopen(self.http_url + "/", timeout=2) as response:
                     response.read()
