@@ -6,12 +6,17 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
 
+from tests.browser.test_quality_axe import SCHEMES, audit
+from tests.quality_tools import AXE_JS
 from tests.servers import manage, server_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 FIRST_CONNECTION = "/guides/guides/first-connection-in-the-browser/"
+HANDSHAKE_GUIDE = "/guides/internals/opening-handshake/"
 CLOSE_CODES = "/guides/internals/closing-handshake-and-close-codes/"
 ROOM_GUIDE = "/guides/guides/two-sockets-in-a-room/"
 
@@ -105,6 +110,19 @@ def test_the_close_codes_example_sees_its_4000_and_reason_come_back(served, page
     assert console_errors == []
 
 
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_a_finished_live_example_has_no_accessibility_violations(
+    served, browser, quality_tools, scheme
+):
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    panel, _ = run_first_panel(page, served.http_url + FIRST_CONNECTION)
+    expect(panel.locator("[data-direction=close]")).to_have_count(1)
+    violations = audit(page, AXE_JS.read_text(encoding="utf-8"), "first connection, run")
+    context.close()
+    assert violations == []
+
+
 def test_a_room_example_relays_the_senders_message_to_the_receiver_only(
     served, live_database, page, console_errors
 ):
@@ -157,4 +175,31 @@ def test_a_handshake_report_is_shown_as_request_and_accept_steps_and_all_else_as
     assert "101 Switching Protocols; subprotocol: chat; extensions: none." in shown["answer"]
     assert shown["images"] == 0
     assert (shown["otherText"], shown["otherElements"]) == ("<script>alert(1)</script>", 0)
+    assert console_errors == []
+
+
+def mirror_is_served(served):
+    """Whether this branch serves the handshake mirror (/ws/inspect/ lands with it)."""
+    try:
+        with connect(served.ws_url + "/ws/inspect/", open_timeout=5):
+            return True
+    except InvalidStatus:
+        return False
+
+
+def test_the_handshake_guide_runs_the_handshake_live_then_echoes(served, page, console_errors):
+    if not mirror_is_served(served):
+        pytest.skip("/ws/inspect/ (the handshake mirror) is not in this branch yet")
+    panel, sockets = run_first_panel(page, served.http_url + HANDSHAKE_GUIDE)
+    received = panel.locator("[data-direction=received]")
+    handshake = received.first.locator("[data-kind=handshake]")
+    expect(handshake.locator(".handshake__request")).to_contain_text("GET /ws/inspect/ HTTP/1.1")
+    expect(handshake.locator(".handshake__request")).to_contain_text(
+        re.compile(r"^Sec-WebSocket-Protocol: chat$", re.IGNORECASE | re.MULTILINE)
+    )
+    expect(handshake.locator("dd")).to_have_count(5)
+    sent = [code.inner_text() for code in panel.locator("[data-message]").all()]
+    expect(received.nth(1).locator("code")).to_have_text(sent[0])
+    expect(panel.locator("[data-direction=close]")).to_contain_text("code 1000")
+    assert sockets.all_closed()
     assert console_errors == []
