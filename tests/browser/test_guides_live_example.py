@@ -110,6 +110,18 @@ def test_the_close_codes_example_sees_its_4000_and_reason_come_back(served, page
     assert console_errors == []
 
 
+def test_without_javascript_the_panel_shows_what_it_would_send_and_no_dead_button(served, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(served.http_url + CLOSE_CODES)
+    panel = page.locator("[data-live-example]").first
+    expect(panel.locator("[data-message]")).to_have_text(["last words before closing"])
+    expect(panel).to_contain_text("Then closes with 4000 and the reason “done with the demo”.")
+    expect(panel.get_by_role("link", name="Try it in the echo tester")).to_be_visible()
+    expect(panel.get_by_role("button", name="Run")).to_be_hidden()
+    context.close()
+
+
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_a_finished_live_example_has_no_accessibility_violations(
     served, browser, quality_tools, scheme
