@@ -1,12 +1,7 @@
-import re
-
 from django import forms
 from django.core.validators import URLValidator
 
-from .limits import is_valid_room_name
-
-# RFC 6455 4.1: subprotocol names are HTTP tokens.
-TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+from .limits import TOKEN, is_valid_room_name
 
 
 class TesterForm(forms.Form):

@@ -4,7 +4,7 @@
 - `ConnectionCounter`: open connections per client address, in one server process.
 - `client_address`: whose connection this is, trusting X-Forwarded-For only from proxies
   we were told to trust.
-- `is_valid_room_name`, `utf8_length_exceeds`: small checks on names and sizes.
+- `is_valid_room_name`, `TOKEN`, `utf8_length_exceeds`: small checks on names and sizes.
 - `format_size`: a limit in the words the tester page uses for every size.
 """
 
@@ -12,6 +12,8 @@ import ipaddress
 import re
 
 ROOM_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# RFC 6455 4.1: subprotocol names are HTTP tokens.
+TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 def is_valid_room_name(name):

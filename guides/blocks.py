@@ -1,20 +1,24 @@
 """StreamField blocks of a guide body: each owns its template, icon, help text and checks."""
 
 import re
+from urllib.parse import urlencode
 
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from wagtail import blocks
+from wagtail.blocks.list_block import ListBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.contrib.typed_table_block.blocks import TypedTableBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.rich_text import expand_db_html
 from wagtail.rich_text.rewriters import extract_attrs
 
+from . import live
 from .code import CHECKS, LANGUAGE_LABELS, LANGUAGES, code_key, highlight, parse_line_spec
 
 INLINE_FEATURES = ["bold", "italic", "code", "link"]
@@ -180,6 +184,89 @@ class CalloutBlock(blocks.StructBlock):
         description = "A note, tip or warning set apart from the text."
 
 
+class LiveExampleBlock(blocks.StructBlock):
+    """A compact tester preset by the editor, run in place by static/guides/live.js when
+    the reader clicks Run (never on page load). Without JavaScript it lists what it
+    would send and links to the full tester."""
+
+    endpoint = blocks.ChoiceBlock(choices=live.ENDPOINTS, default="echo")
+    room = blocks.CharBlock(
+        required=False,
+        max_length=64,
+        label="Room name",
+        help_text="For the room endpoint: 1 to 64 letters, digits, - and _.",
+    )
+    protocols = blocks.CharBlock(
+        required=False,
+        max_length=200,
+        label="Subprotocols",
+        help_text="Optional, comma-separated, offered in this order, e.g. chat, superchat.",
+    )
+    messages = blocks.ListBlock(
+        blocks.TextBlock(label="Message"),
+        label="Messages to send",
+        help_text="Sent in order, each after the answer to the one before.",
+    )
+    notice = GuideRichTextBlock(
+        features=INLINE_FEATURES,
+        label="What to notice",
+        help_text="One or two sentences telling the reader what the run shows.",
+    )
+    close_code = blocks.IntegerBlock(
+        required=False,
+        help_text="Optional: close with this code at the end (1000, or 3000 to 4999). "
+        "Without it the example closes with 1000.",
+    )
+    close_reason = blocks.CharBlock(
+        required=False, max_length=123, help_text="Optional, with a close code: at most 123 bytes."
+    )
+
+    class Meta:
+        icon = "media"
+        template = "guides/blocks/live_example.html"
+        label = "Live example"
+        preview_value = {
+            "endpoint": "echo",
+            "protocols": "chat",
+            "messages": ["Hello", "Goodbye"],
+            "notice": "<p>Each message comes back unchanged, a few milliseconds later.</p>",
+            "close_code": 4000,
+            "close_reason": "done",
+        }
+        description = "A small WebSocket run readers start with a button: echo, room or handshake."
+
+    def clean(self, value):
+        value = super().clean(value)
+        errors = live.problems(value)
+        if errors:
+            block_errors = {
+                name: (
+                    ListBlockValidationError(non_block_errors=[message])
+                    if name == "messages"
+                    else ValidationError(message)
+                )
+                for name, message in errors.items()
+            }
+            raise StructBlockValidationError(block_errors=block_errors)
+        return value
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        protocols = live.split_protocols(value.get("protocols"))
+        context["protocols"] = protocols
+        context["messages"] = [message for message in value.get("messages") or () if message]
+        context["path"] = (
+            f"/ws/room/{value['room']}/"
+            if value["endpoint"] == "room"
+            else f"/ws/{value['endpoint']}/"
+        )
+        query = {"protocols": ", ".join(protocols)} if protocols else {}
+        if value["endpoint"] == "room":
+            query["room"] = value["room"]
+        context["tester_url"] = reverse("echo:tester") + (f"?{urlencode(query)}" if query else "")
+        return context
+
+
 class SupportBlock(blocks.ChoiceBlock):
     """A comparison-table cell: does this option have the feature?"""
 
@@ -305,6 +392,7 @@ class GuideStreamBlock(blocks.StreamBlock):
     quote = QuoteBlock(group="Text")
     code = CodeBlock(group="Code")
     code_tabs = CodeTabsBlock(group="Code")
+    live_example = LiveExampleBlock(group="Code")
     table = GuideTableBlock(group="Media and data")
     figure = FigureBlock(group="Media and data")
     related = RelatedGuidesBlock(group="Links")

@@ -19,6 +19,7 @@ import yaml
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+from . import live
 from .code import CHECK_VALUES, default_check, normalize_language, parse_line_spec
 from .text import slugify, unique_anchors
 
@@ -269,12 +270,17 @@ def _split_row(line):
     return cells
 
 
+def _split_words(info):
+    """An info string's words; quotes group words, as in reason="Done here"."""
+    try:
+        return shlex.split(info)
+    except ValueError:
+        return info.split()
+
+
 def _parse_info(info, conversion):
     """'python filename=a.py highlight=2-3 tab=Python check=run' -> settings dict."""
-    try:
-        words = shlex.split(info)
-    except ValueError:
-        words = info.split()
+    words = _split_words(info)
     language_name = words[0] if words and "=" not in words[0] else ""
     options = words[1:] if language_name else words
     language = normalize_language(language_name)
@@ -308,6 +314,45 @@ def _parse_info(info, conversion):
     settings["filename"] = settings["filename"][:200]
     settings["tab"] = settings["tab"][:40]
     return settings
+
+
+LIVE_OPTIONS = ("endpoint", "room", "protocols", "close", "reason")
+LIVE_FIELDS = {"close_code": "close", "close_reason": "reason", "protocols": "protocols"}
+
+
+def live_example(info_words, lines, render, conversion):
+    """A ```live fence -> live_example block data. The info string holds the settings
+    (endpoint=, room=, protocols=, close=, reason=); each line of the fence is a message
+    to send, and lines starting with `>` say what to notice (inline Markdown)."""
+    settings = {"endpoint": "echo", "room": "", "protocols": "", "close": "", "reason": ""}
+    for option in info_words:
+        key, sep, value = option.partition("=")
+        if not sep or key not in LIVE_OPTIONS:
+            conversion.warnings.append(f"unknown live example option “{option}” ignored")
+            continue
+        settings[key] = value.strip()
+    notice = [line.lstrip()[1:].strip() for line in lines if line.lstrip().startswith(">")]
+    messages = [line for line in lines if line.strip() and not line.lstrip().startswith(">")]
+    close = settings["close"]
+    if close and not close.isdigit():
+        raise ContentError(f"live example: close={close} is not a close code such as 4000")
+    value = {
+        "endpoint": settings["endpoint"],
+        "room": settings["room"],
+        "protocols": ", ".join(live.split_protocols(settings["protocols"])),
+        "messages": messages,
+        "notice": render(" ".join(notice)) if notice else "",
+        "close_code": int(close) if close else None,
+        "close_reason": settings["reason"],
+    }
+    problems = live.problems(value)
+    if not value["notice"]:
+        problems["notice"] = "add a line starting with > that says what to notice"
+    if problems:
+        field, message = next(iter(problems.items()))
+        where = LIVE_FIELDS.get(field, field)
+        raise ContentError(f"live example ({where}): {message}")
+    return value
 
 
 class _Converter:
@@ -366,7 +411,9 @@ class _Converter:
 
     def fence(self, i, match):
         indent, fence = len(match["indent"]), match["fence"]
-        settings = _parse_info(match["info"].strip(), self.conversion)
+        info = match["info"].strip()
+        is_live = info.split(maxsplit=1)[:1] == ["live"]
+        settings = {} if is_live else _parse_info(info, self.conversion)
         closing = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$")
         code, i = [], i + 1
         while i < len(self.lines) and not closing.match(self.lines[i]):
@@ -375,8 +422,13 @@ class _Converter:
             i += 1
         if i >= len(self.lines):
             self.conversion.warnings.append("a code block has no closing fence")
-        settings["code"] = "\n".join(code)
         self.flush_prose()
+        if is_live:
+            self.flush_tabs()
+            words = _split_words(info)[1:]
+            self.emit("live_example", live_example(words, code, self.render, self.conversion))
+            return i + 1
+        settings["code"] = "\n".join(code)
         if settings["tab"]:
             self.tabs.append(settings)
         else:

@@ -185,3 +185,26 @@ def guide_form_data(title="Heartbeats through proxies", slug="heartbeats-through
             **extra,
         }
     )
+
+
+def live_example(
+    messages=("hello",),
+    endpoint="echo",
+    room="",
+    protocols="",
+    notice="<p>Each message comes back unchanged.</p>",
+    close_code=None,
+    close_reason="",
+):
+    return {
+        "type": "live_example",
+        "value": {
+            "endpoint": endpoint,
+            "room": room,
+            "protocols": protocols,
+            "messages": list(messages),
+            "notice": notice,
+            "close_code": close_code,
+            "close_reason": close_reason,
+        },
+    }
