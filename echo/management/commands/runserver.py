@@ -2,6 +2,7 @@
 and the same bound on buffered messages as `make serve` (echo.wsprotocol)."""
 
 from daphne.management.commands.runserver import Command as DaphneRunserverCommand
+
 from echo.devserver import ConformingServer
 from echo.wsprotocol import buffer_bound
 
