@@ -11,8 +11,9 @@ legacy one (docs/echo-performance.md). What it changes:
   without it an idle connection costs the same with or without compression, and a message
   pays for a small compressor while it is sent.
 - A bound on what the server buffers: a message over 1 MiB (or over the echo limit, if
-  that is larger) is refused with 1009 as its header arrives. Below that, the consumers
-  enforce the echo limit themselves, with a reason that names it.
+  that is larger), plus deflate's overhead, is refused with 1009 as its header arrives
+  (`buffer_bound`). Below that, the consumers enforce the echo limit themselves, with a
+  reason that names it.
 - Invalid UTF-8 in a text message closes with 1007 like uvicorn does, but without
   uvicorn's ERROR log and traceback, which any client could repeat to fill the log: the
   application hears the close (code and reason) and logs it as one line.
@@ -43,6 +44,18 @@ SERVER_MAX_MESSAGE_BYTES = 1024 * 1024
 SHUTDOWN_REASON = "Server shutting down"
 
 
+def buffer_bound():
+    """The largest message either server reads, in bytes: 1 MiB or the echo limit, plus
+    room for permessage-deflate. Both servers compare each frame's length *on the wire*
+    with this bound, and deflate makes bytes that do not compress longer: 5 bytes per
+    block, and a client with a small memLevel makes small blocks (websockets' own client:
+    +0.24%). Without the room a message of exactly the limit was refused with 1009. The
+    room is zlib's deflateBound for any settings (about +14%); the consumers still refuse
+    anything over the echo limit, with their own reason."""
+    largest = max(settings.ECHO_MAX_MESSAGE_BYTES, SERVER_MAX_MESSAGE_BYTES)
+    return largest + ((largest + 7) >> 3) + ((largest + 63) >> 6) + 5
+
+
 def permessage_deflate():
     return ServerPerMessageDeflateFactory(
         server_no_context_takeover=True,
@@ -59,7 +72,7 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
         self.logger = logger
         self.conn = ServerProtocol(
             extensions=[permessage_deflate()] if config.ws_per_message_deflate else [],
-            max_size=max(settings.ECHO_MAX_MESSAGE_BYTES, SERVER_MAX_MESSAGE_BYTES),
+            max_size=buffer_bound(),
             logger=logger,
         )
 

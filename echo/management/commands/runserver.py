@@ -2,17 +2,16 @@
 and the same bound on buffered messages as `make serve` (echo.wsprotocol)."""
 
 from daphne.management.commands.runserver import Command as DaphneRunserverCommand
-from django.conf import settings
 
 from echo.devserver import ConformingServer
-from echo.wsprotocol import SERVER_MAX_MESSAGE_BYTES
+from echo.wsprotocol import buffer_bound
 
 
 class Command(DaphneRunserverCommand):
     server_cls = ConformingServer
 
     def handle(self, *args, **options):
-        bound = max(settings.ECHO_MAX_MESSAGE_BYTES, SERVER_MAX_MESSAGE_BYTES)
+        bound = buffer_bound()
         for option in ("websocket_max_message_size", "websocket_max_frame_size"):
             if options.get(option) is None:
                 options[option] = bound
