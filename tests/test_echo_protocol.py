@@ -362,6 +362,23 @@ async def test_a_room_relays_between_two_connections(server):
     bob.abort()
 
 
+# Servers whose echo limit is the servers' own 1 MiB ceiling
+
+
+@pytest.fixture(scope="module", params=["runserver", "serve"])
+def roomy_server(request, start_server):
+    return start_server(request.param, ECHO_MAX_MESSAGE_BYTES=str(1024 * 1024))
+
+
+async def test_a_compressed_message_of_exactly_1_mib_that_does_not_compress_is_echoed(roomy_server):
+    """Deflate makes random bytes a little longer on the wire than the message itself."""
+    message = os.urandom(1024 * 1024)
+    url = roomy_server.ws_url + "/ws/echo/"
+    async with websockets.connect(url, compression="deflate", max_size=None) as client:
+        await client.send(message)
+        assert await client.recv() == message
+
+
 # Servers with small limits
 
 
