@@ -55,7 +55,7 @@ function show(handshake) {
   fill("handshake-offered-extensions", listed(request.offered.extensions));
   fillRows(
     "handshake-request-headers",
-    request.headers.map(([name, value]) => [name, value, fromProxy.has(name.toLowerCase()) ? "the proxy" : "your browser"]),
+    request.headers.map(([name, value]) => [name, value, fromProxy.has(name.toLowerCase()) ? "proxy" : "client"]),
   );
   fill("handshake-status-code", `${response.status} Switching Protocols`);
   fill("handshake-subprotocol", response.subprotocol);
