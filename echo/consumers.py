@@ -1,4 +1,5 @@
-"""The echo service: `/ws/echo/` echoes, `/ws/room/<name>/` relays, anything else is refused.
+"""The echo service: `/ws/echo/` echoes, `/ws/inspect/` describes the handshake then
+echoes, `/ws/room/<name>/` relays, anything else is refused.
 
 Both consumers enforce the limits from settings (docs/echo.md): message size
 (1009), message rate (1008), idle time (1001) and connections per client address (the
@@ -13,6 +14,7 @@ with fields: client address, path, code, duration), never what it carried.
 import asyncio
 import contextlib
 import functools
+import json
 import logging
 import time
 from collections import deque
@@ -22,12 +24,13 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from . import closecodes
+from . import closecodes, handshake
 from .limits import (
     ConnectionCounter,
     TokenBucket,
     client_address,
     format_size,
+    is_trusted_proxy,
     is_valid_room_name,
     parse_networks,
     utf8_length_exceeds,
@@ -41,6 +44,9 @@ connections = ConnectionCounter()
 started = time.monotonic()
 
 HTTP_RESPONSE = "websocket.http.response"
+# What the server answered at the handshake, filled in by our protocol classes
+# (echo/wsprotocol.py, echo/devserver.py) once it is sent: {"status", "headers"}.
+HANDSHAKE_RESPONSE = "websocket.handshake.response"
 
 
 @functools.lru_cache(maxsize=4)
@@ -100,10 +106,10 @@ class LimitedConsumer(AsyncWebsocketConsumer):
         self.bucket = TokenBucket(rate, burst, self.loop.time()) if rate > 0 else None
 
         client = self.scope.get("client")
+        self.peer = client[0] if client else None
+        self.trusted = trusted_networks(tuple(settings.TRUSTED_PROXIES))
         self.address = client_address(
-            client[0] if client else None,
-            forwarded_for(self.scope.get("headers", ())),
-            trusted_networks(tuple(settings.TRUSTED_PROXIES)),
+            self.peer, forwarded_for(self.scope.get("headers", ())), self.trusted
         )
         limit = settings.ECHO_MAX_CONNECTIONS_PER_ADDRESS
         if not connections.acquire(self.address, limit):
@@ -231,6 +237,38 @@ class EchoConsumer(LimitedConsumer):
             await self.base_send({"type": "websocket.send", "bytes": bytes_data})
 
 
+class InspectConsumer(EchoConsumer):
+    """Once open, sends one JSON message describing the opening handshake as this server
+    received and answered it (docs/protocol-lab.md), then echoes like `/ws/echo/`.
+
+    Header values go to the client that sent them, never to the log."""
+
+    chosen_subprotocol = None
+
+    async def accept(self, subprotocol=None, headers=None):
+        self.chosen_subprotocol = subprotocol
+        await super().accept(subprotocol, headers)
+
+    async def connect(self):
+        await super().connect()
+        await self.send(text_data=json.dumps(self.describe_handshake()))
+
+    def describe_handshake(self):
+        scope = self.scope
+        response = scope.get("extensions", {}).get(HANDSHAKE_RESPONSE)
+        return handshake.describe(
+            raw_path=scope.get("raw_path") or scope["path"].encode(),
+            query_string=scope.get("query_string", b""),
+            http_version=scope.get("http_version", "1.1"),
+            headers=scope.get("headers", ()),
+            client=self.peer,
+            peer_is_trusted_proxy=is_trusted_proxy(self.peer, self.trusted),
+            offered_subprotocols=scope.get("subprotocols") or (),
+            subprotocol=self.chosen_subprotocol,
+            response=response or None,
+        )
+
+
 class RoomConsumer(LimitedConsumer):
     """Relays each message unchanged to every other member of the room, in any server
     process, through the channel layer.
@@ -318,5 +356,5 @@ async def no_route(scope, receive, send):
     """Any other WebSocket path: a 404 (or the server's 403) instead of an error log."""
     message = await receive()
     if message["type"] == "websocket.connect":
-        explanation = "No WebSocket endpoint here: try /ws/echo/ or /ws/room/NAME/."
+        explanation = "No WebSocket endpoint here: try /ws/echo/, /ws/inspect/ or /ws/room/NAME/."
         await refuse(scope, send, 404, explanation)

@@ -12,6 +12,9 @@ Daphne 4.2.3's WebSocket protocol, measured:
 - it ends connections with a TCP reset, which can destroy its own last close frame in
   flight, and it answers a client's close with 1000 whatever code the client sent.
 
+Like the production server's protocol, it shows the application the handshake's response
+once sent (the scope's `websocket.handshake.response` extension, for `/ws/inspect/`).
+
 `ConformingServer` keeps everything else of Daphne and builds every WebSocket connection
 (not only the echo service's) from `ConformingWebSocketProtocol`, which sends what the
 application asked for.
@@ -22,10 +25,22 @@ from autobahn.websocket.compress import PerMessageDeflateOffer, PerMessageDeflat
 from daphne.server import Server
 from daphne.ws_protocol import WebSocketProtocol
 
+from echo.consumers import HANDSHAKE_RESPONSE
+from echo.handshake import parse_response_head
+
 MAX_REASON_BYTES = 123  # RFC 6455 5.5: a control frame carries at most 125 bytes.
 
 
 class ConformingWebSocketProtocol(WebSocketProtocol):
+    def onConnect(self, request):
+        self.handshake_response = {}
+        return super().onConnect(request)
+
+    def onOpen(self):
+        # autobahn keeps the response it sent (for its test suite): exactly what went out.
+        self.handshake_response.update(parse_response_head(self.http_response_data))
+        super().onOpen()
+
     def handle_reply(self, message):
         kind = message.get("type")
         if kind == "websocket.send" and self.state != self.STATE_CONNECTING:
@@ -61,6 +76,11 @@ def accept_permessage_deflate(offers):
 
 class ConformingServer(Server):
     """Daphne's server; its WebSocket factory (made in `run()`) builds our protocol."""
+
+    def create_application(self, protocol, scope):
+        if scope.get("type") == "websocket":
+            scope["extensions"] = {HANDSHAKE_RESPONSE: protocol.handshake_response}
+        return super().create_application(protocol, scope)
 
     @property
     def ws_factory(self):

@@ -3,7 +3,7 @@
 - `TokenBucket`: a message rate per connection, sustained with a burst allowance.
 - `ConnectionCounter`: open connections per client address, in one server process.
 - `client_address`: whose connection this is, trusting X-Forwarded-For only from proxies
-  we were told to trust.
+  we were told to trust (`is_trusted_proxy`).
 - `is_valid_room_name`, `TOKEN`, `utf8_length_exceeds`: small checks on names and sizes.
 - `format_size`: a limit in the words the tester page uses for every size.
 """
@@ -137,6 +137,12 @@ def _is_trusted(address, trusted):
     return any(address in network for network in trusted)
 
 
+def is_trusted_proxy(peer, trusted):
+    """Whether the socket's peer address is one of the `trusted` proxy networks."""
+    peer_address = _parse_address(peer) if peer else None
+    return peer_address is not None and _is_trusted(peer_address, trusted)
+
+
 def client_address(peer, forwarded_for, trusted):
     """The address a connection is counted against.
 
@@ -147,11 +153,10 @@ def client_address(peer, forwarded_for, trusted):
     client. A hop that is not an address stops the walk at the last proxy that reported
     it, since nobody we trust vouches for anything further left.
     """
-    peer_address = _parse_address(peer) if peer else None
-    if peer_address is None or not trusted or not _is_trusted(peer_address, trusted):
+    if not is_trusted_proxy(peer, trusted):
         return peer or "unknown"
     hops = [hop for value in forwarded_for for hop in value.split(",") if hop.strip()]
-    current = peer_address
+    current = _parse_address(peer)
     for hop in reversed(hops):
         address = _parse_address(hop)
         if address is None:

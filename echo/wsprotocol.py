@@ -19,6 +19,10 @@ legacy one (docs/echo-performance.md). What it changes:
   application hears the close (code and reason) and logs it as one line.
 - One log line per connection, the consumers': uvicorn's and websockets' own notes on
   each connection go to the `uvicorn.websockets` logger, which LOGGING keeps at WARNING.
+- The application can see the handshake's response: once it is sent, its status and
+  headers (the Sec-WebSocket-Accept computed, the subprotocol and the extensions
+  negotiated) are in the ASGI scope's `websocket.handshake.response` extension, for the
+  handshake mirror (`/ws/inspect/`).
 - When the server stops, open connections are closed with 1001 ("going away") and the
   reason "Server shutting down", where uvicorn says 1012 and cuts the TCP connection: browsers
   and the echo tester take 1001 as the signal to reconnect elsewhere, and the closing
@@ -35,6 +39,7 @@ from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFact
 from websockets.server import ServerProtocol
 
 from echo.closecodes import GOING_AWAY, INVALID_PAYLOAD
+from echo.consumers import HANDSHAKE_RESPONSE
 
 # uvicorn and websockets note every connection (accepted, open, closed, refused) at INFO;
 # the consumers log each connection once, with fields. Errors still reach the log.
@@ -75,6 +80,18 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
             max_size=buffer_bound(),
             logger=logger,
         )
+
+    def handle_connect(self, event):
+        super().handle_connect(event)
+        if self.response.status_code == 101:  # The application runs: it may look.
+            self.handshake_response = self.scope["extensions"][HANDSHAKE_RESPONSE] = {}
+
+    async def send(self, message):
+        await super().send(message)
+        if message["type"] == "websocket.accept" and self.handshake_complete:
+            self.handshake_response.update(
+                status=self.response.status_code, headers=list(self.response.headers.raw_items())
+            )
 
     def send_receive_event_to_app(self):
         if self.curr_msg_data_type != "text" or self.close_sent:

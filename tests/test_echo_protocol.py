@@ -7,6 +7,7 @@ unmasked frame or invalid UTF-8, so these tests build the bytes themselves.
 import asyncio
 import base64
 import hashlib
+import json
 import os
 import struct
 from socket import create_connection
@@ -202,6 +203,74 @@ async def test_an_invalid_room_name_is_refused_at_the_handshake(server):
     if ws.status == 400:
         assert b"letters, digits, hyphens and underscores" in ws.body
     ws.abort()
+
+
+# The handshake mirror (/ws/inspect/)
+
+PROXY_HEADERS = [
+    ("X-Forwarded-For", "198.51.100.31"),
+    ("X-Forwarded-Proto", "https"),
+    ("X-Real-IP", "198.51.100.31"),
+    ("Forwarded", "for=198.51.100.31;proto=https"),
+    ("Via", "1.1 proxy.example"),
+]
+
+
+async def mirrored(base_url, **options):
+    """A `websockets` client on /ws/inspect/ and the handshake description it received."""
+    client = await websockets.connect(base_url + "/ws/inspect/", **options)
+    return client, json.loads(await client.recv())
+
+
+async def test_the_mirror_computes_the_accept_value_the_server_sent(server):
+    client, handshake = await mirrored(server.ws_url)
+    accept = handshake["response"]["accept"]
+    assert accept["key"] == client.request.headers["Sec-WebSocket-Key"]
+    assert accept["accept"] == client.response.headers["Sec-WebSocket-Accept"]
+    assert accept["sent"] == client.response.headers["Sec-WebSocket-Accept"]
+    await client.close()
+
+
+async def test_the_mirror_reports_the_extensions_the_server_negotiated(server):
+    client, handshake = await mirrored(server.ws_url, compression="deflate")
+    negotiated = client.response.headers["Sec-WebSocket-Extensions"]
+    assert negotiated.startswith("permessage-deflate")
+    assert ", ".join(handshake["response"]["extensions"]) == negotiated
+    await client.close()
+
+
+async def test_the_mirror_reports_no_extensions_when_none_were_offered(server):
+    client, handshake = await mirrored(server.ws_url, compression=None)
+    assert "Sec-WebSocket-Extensions" not in client.response.headers
+    assert handshake["response"]["extensions"] == []
+    await client.close()
+
+
+async def test_the_mirror_reports_the_subprotocol_the_server_sent(server):
+    client, handshake = await mirrored(server.ws_url, subprotocols=["chat", "mqtt"])
+    assert client.subprotocol == "chat"
+    assert handshake["response"]["subprotocol"] == "chat"
+    await client.close()
+
+
+async def test_the_mirror_lists_the_request_headers_in_the_order_sent(server):
+    client, handshake = await mirrored(server.ws_url)
+    sent = [name.lower() for name, _ in client.request.headers.raw_items()]
+    assert [name.lower() for name, _ in handshake["request"]["headers"]] == sent
+    await client.close()
+
+
+async def test_the_mirror_then_echoes(server):
+    client, _ = await mirrored(server.ws_url)
+    await client.send("after the handshake")
+    assert await client.recv() == "after the handshake"
+    await client.close()
+
+
+async def test_proxy_headers_are_not_marked_when_the_peer_is_no_trusted_proxy(server):
+    client, handshake = await mirrored(server.ws_url, additional_headers=PROXY_HEADERS)
+    assert handshake["request"]["from_proxy"] == []
+    await client.close()
 
 
 # Data frames
@@ -424,6 +493,13 @@ async def test_clients_behind_a_trusted_proxy_have_their_own_limits(strict_serve
     assert [socket.status for socket in sockets] == [101] * 5
     for socket in sockets:
         socket.abort()
+
+
+async def test_the_mirror_marks_the_headers_a_trusted_proxy_added(strict_server):
+    client, handshake = await mirrored(strict_server.ws_url, additional_headers=PROXY_HEADERS)
+    marked = [name.lower() for name in handshake["request"]["from_proxy"]]
+    assert marked == [name.lower() for name, _ in PROXY_HEADERS]
+    await client.close()
 
 
 # Rooms across server processes (the Redis channel layer)

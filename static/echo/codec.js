@@ -128,3 +128,17 @@ export function formatDuration(seconds) {
 export function urlParts(url) {
   return url.split(/(?<=[/?&=])(?!\/)|(?=\.)/).filter(Boolean);
 }
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+// The subprotocols offered in a comma-separated list: RFC 7230 tokens, each once.
+export function parseProtocols(value) {
+  const protocols = value
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const bad = protocols.find((p) => !TOKEN.test(p));
+  if (bad) return { error: `"${bad}" is not a valid subprotocol name: no spaces, quotes or separators.` };
+  if (new Set(protocols).size !== protocols.length) return { error: "Each subprotocol may be offered once." };
+  return { protocols };
+}

@@ -11,6 +11,7 @@ import {
   looksLikeJson,
   parseBase64,
   parseHex,
+  parseProtocols,
   sameBytes,
   urlParts,
   utf8Length,
@@ -20,7 +21,6 @@ import { Stats } from "./stats.js";
 
 const $ = (id) => document.getElementById(id);
 const ROOM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const MAX_PENDING = 1000;
 const STATE_TEXT = {
   closed: "Disconnected",
@@ -167,17 +167,6 @@ function checkUrl(value) {
     return "This page is served over HTTPS, so the browser only allows wss:// URLs.";
   }
   return "";
-}
-
-function parseProtocols(value) {
-  const protocols = value
-    .split(",")
-    .map((p) => p.trim())
-    .filter(Boolean);
-  const bad = protocols.find((p) => !TOKEN.test(p));
-  if (bad) return { error: `"${bad}" is not a valid subprotocol name: no spaces, quotes or separators.` };
-  if (new Set(protocols).size !== protocols.length) return { error: "Each subprotocol may be offered once." };
-  return { protocols };
 }
 
 function setUrl(value) {

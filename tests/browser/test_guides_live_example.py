@@ -6,8 +6,6 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from websockets.exceptions import InvalidStatus
-from websockets.sync.client import connect
 
 from tests.browser.test_quality_axe import SCHEMES, audit
 from tests.quality_tools import AXE_JS
@@ -190,18 +188,7 @@ def test_a_handshake_report_is_shown_as_request_and_accept_steps_and_all_else_as
     assert console_errors == []
 
 
-def mirror_is_served(served):
-    """Whether this branch serves the handshake mirror (/ws/inspect/ lands with it)."""
-    try:
-        with connect(served.ws_url + "/ws/inspect/", open_timeout=5):
-            return True
-    except InvalidStatus:
-        return False
-
-
 def test_the_handshake_guide_runs_the_handshake_live_then_echoes(served, page, console_errors):
-    if not mirror_is_served(served):
-        pytest.skip("/ws/inspect/ (the handshake mirror) is not in this branch yet")
     panel, sockets = run_first_panel(page, served.http_url + HANDSHAKE_GUIDE)
     received = panel.locator("[data-direction=received]")
     handshake = received.first.locator("[data-kind=handshake]")

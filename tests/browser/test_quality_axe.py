@@ -144,3 +144,17 @@ def test_the_echo_tester_in_use_has_no_accessibility_violations(
     violations = audit(page, axe_source, "/echo/ (connected, one message echoed)")
     context.close()
     assert violations == []
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_echo_testers_handshake_panel_filled_in_has_no_accessibility_violations(
+    served, browser, axe_source, scheme
+):
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    page.goto(served.http_url + "/echo/")
+    page.get_by_role("button", name="Inspect my handshake").click()
+    expect(page.locator("#handshake")).to_have_attribute("data-state", "done", timeout=15_000)
+    violations = audit(page, axe_source, "/echo/ (handshake inspected)")
+    context.close()
+    assert violations == []
