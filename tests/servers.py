@@ -143,7 +143,19 @@ def prepare_database(env):
     manage("load_guides", env=env)
 
 
-class ServerProcess:
+class OnLoopback:
+    """Something listening on `self.port` on loopback: its base URLs."""
+
+    @property
+    def http_url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self):
+        return f"ws://127.0.0.1:{self.port}"
+
+
+class ServerProcess(OnLoopback):
     """One server subprocess on a free loopback port, ready when it answers HTTP."""
 
     def __init__(self, kind, env, port=None, log_path=None):
@@ -154,14 +166,6 @@ class ServerProcess:
         self.log_path = log_path
         self.process = None
         self._log = None
-
-    @property
-    def http_url(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self):
-        return f"ws://127.0.0.1:{self.port}"
 
     def log(self):
         """Everything the server process has printed so far."""

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.servers import ROOT, claim_server, free_port
+from tests.servers import ROOT, OnLoopback, claim_server, free_port
 
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -112,7 +112,7 @@ class PostgresCluster:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-class Nginx:
+class Nginx(OnLoopback):
     """Debian's nginx running deploy/nginx-site.conf.template, rendered for loopback ports."""
 
     TEMPLATE = ROOT / "deploy" / "nginx-site.conf.template"
@@ -123,14 +123,6 @@ class Nginx:
         self.app_ports = app_ports
         self.static_root = static_root
         self.process = None
-
-    @property
-    def http_url(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self):
-        return f"ws://127.0.0.1:{self.port}"
 
     def render(self):
         """What envsubst does in a deployment: only our ${VARS}, nginx's $vars left alone."""
