@@ -78,8 +78,8 @@ def test_the_tester_links_the_limits_page(client, db):
 
 
 @pytest.mark.parametrize("server_name", ["served", "runserver"])
-def test_opening_a_connection_shows_in_the_next_two_requests(server_name, request):
-    server = request.getfixturevalue(server_name)
+def test_opening_a_connection_shows_in_the_next_two_requests(server_name, request, live_database):
+    server = request.getfixturevalue(server_name)  # live_database: the server tier
     url = server.http_url + "/echo/limits/"
     _, _, before = get(url)
     with connect(server.ws_url + "/ws/echo/"):

@@ -12,7 +12,8 @@ ENCODE = {"mode": "encode", "payload": "Hello", "fin": "on", "mask": "on"}  # te
 
 
 @pytest.fixture(params=["served", "runserver"])
-def server(request):
+def server(request, live_database):
+    """`live_database` files these tests in the server tier, which `getfixturevalue` hides."""
     return request.getfixturevalue(request.param)
 
 
