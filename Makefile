@@ -56,11 +56,12 @@ serve: setup
 	$(PY) manage.py collectstatic --noinput -v 0
 	DJANGO_DEBUG=0 $(PY) manage.py serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-## check: lint and the fast tiers (no server process, browser or quality tool): about a minute
+## check: lint and the fast tiers (no server process, browser or quality tool) on every
+## core (pytest-xdist), the Hypothesis properties with fewer examples: under half a minute
 check: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest -m "$(FAST_TIERS)"
+	HYPOTHESIS_PROFILE=check $(PY) -m pytest -m "$(FAST_TIERS)" -n auto
 
 ## test: set up and run the whole suite, lint included, on SQLite; then again on PostgreSQL
 ## the tests that touch the database

@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests import postgres, servers, tiers
 from tests.servers import ServerProcess, manage, prepare_database, server_env
@@ -12,6 +13,12 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = "/usr/bin/chromium"
 TESTS = Path(__file__).resolve().parent
 TIER = pytest.StashKey[str]()
+
+# Hypothesis: the properties' full count in `make test` and any plain run; `make check`
+# sets HYPOTHESIS_PROFILE=check for a quarter of it (docs/testing.md). Loaded here, before
+# the test modules whose settings build on it.
+hypothesis_settings.register_profile("check", max_examples=25)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # Playwright's sync API runs an event loop in this thread; the ORM must still work.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
