@@ -13,6 +13,7 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 import echo.routing  # noqa: E402
+import race.routing  # noqa: E402
 from website.executor import UseRequestLifecycleExecutor  # noqa: E402
 from website.invalidation import cache_responses  # noqa: E402
 from website.lifecycle import TrackWebSockets  # noqa: E402
@@ -22,7 +23,10 @@ application = TrackWebSockets(
         {
             # Anonymous pages are answered from the response cache, before Django.
             "http": UseRequestLifecycleExecutor(cache_responses(django_asgi_app)),
-            "websocket": URLRouter(echo.routing.websocket_urlpatterns),
+            "websocket": URLRouter(
+                # Echo's routes end with a catch-all that refuses unknown paths: last.
+                race.routing.websocket_urlpatterns + echo.routing.websocket_urlpatterns
+            ),
         }
     )
 )

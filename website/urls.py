@@ -15,6 +15,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("echo/", include("echo.urls")),
     path("finder/", include("finder.urls")),
+    path("tools/race/", include("race.urls")),
     # Search, the guide feed, sitemap.xml and robots.txt (before the page tree).
     path("", include("guides.urls")),
 ]
