@@ -245,6 +245,8 @@ async def test_a_socket_for_an_unknown_race_closes_with_1008_and_a_reason():
 # Leaving ---------------------------------------------------------------------------------
 
 
+# Django's request signals close stale database connections, wherever the request goes.
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("endpoint", ["long_poll", "sse"])
 async def test_a_visitor_who_leaves_a_waiting_request_leaves_the_race(endpoint):
     """The server stops waiting at once: the request's channel leaves the race's group."""

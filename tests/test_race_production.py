@@ -1,10 +1,12 @@
 """The transport race in the production shape: two `manage.py serve` processes sharing
 Redis (cache and channel layer) behind Debian's nginx with deploy/'s configuration."""
 
+import asyncio
 import json
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +117,23 @@ def test_nginx_counts_races_against_the_visitor_not_itself(nginx):
         urllib.request.urlopen(request, timeout=10)
     refused.value.close()
     assert refused.value.code == 429
+
+
+async def test_waiting_long_polls_hold_no_thread_each(served):
+    """Forty visitors waiting on long polls cost the server process no thread each."""
+    race = create(served.http_url, "ignored")
+    tasks = Path(f"/proc/{served.process.pid}/task")
+    threads_before = len(list(tasks.iterdir()))
+    path = f"{race['endpoints']['long_poll']}?after=1000"
+    connections = []
+    for _ in range(40):
+        reader, writer = await asyncio.open_connection("127.0.0.1", served.port)
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        connections.append((reader, writer))
+    for reader, _ in connections:  # The headers came: each request is in the view, waiting.
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+        assert head.startswith(b"HTTP/1.1 200")
+    waiting_threads = len(list(tasks.iterdir()))
+    for _, writer in connections:
+        writer.close()
+    assert waiting_threads - threads_before < 5

@@ -14,6 +14,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 import echo.routing  # noqa: E402
 import race.routing  # noqa: E402
+from race.asgi import serve_waiting_requests  # noqa: E402
 from website.executor import UseRequestLifecycleExecutor  # noqa: E402
 from website.invalidation import cache_responses  # noqa: E402
 from website.lifecycle import TrackWebSockets  # noqa: E402
@@ -21,8 +22,11 @@ from website.lifecycle import TrackWebSockets  # noqa: E402
 application = TrackWebSockets(
     ProtocolTypeRouter(
         {
-            # Anonymous pages are answered from the response cache, before Django.
-            "http": UseRequestLifecycleExecutor(cache_responses(django_asgi_app)),
+            # Anonymous pages are answered from the response cache, before Django; the
+            # race's long polls and event streams wait without a thread each.
+            "http": UseRequestLifecycleExecutor(
+                serve_waiting_requests(cache_responses(django_asgi_app))
+            ),
             "websocket": URLRouter(
                 # Echo's routes end with a catch-all that refuses unknown paths: last.
                 race.routing.websocket_urlpatterns + echo.routing.websocket_urlpatterns
