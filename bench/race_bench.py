@@ -26,8 +26,15 @@ METRICS = ("received", "missed", "median", "p95", "requests", "bytes")
 RACES = ("0.5,256,20,1000", "10,256,10,1000")
 
 
+def parse_race(text):
+    rate, size, duration, interval = text.split(",")
+    return float(rate), int(size), int(duration), int(interval)
+
+
 def run_race(page, base, rate, size, duration, interval):
-    page.goto(f"{base}/tools/race/?rate={rate}&size={size}&duration={duration}&interval={interval}")
+    page.goto(
+        f"{base}/tools/race/?rate={rate:g}&size={size}&duration={duration}&interval={interval}"
+    )
     page.get_by_role("button", name="Start the race").click()
     page.wait_for_selector(
         "#race[data-state=finished], #race[data-state=failed]", timeout=(duration + 60) * 1000
@@ -46,7 +53,7 @@ def run_race(page, base, rate, size, duration, interval):
 
 def print_race(spec, status, rows, verdict):
     rate, size, duration, interval = spec
-    print(f"\nRace: {rate} events/s, {size} bytes, {duration} s, polling every {interval} ms")
+    print(f"\nRace: {rate:g} events/s, {size} bytes, {duration} s, polling every {interval} ms")
     print(f"Page status: {status}")
     header = f"{'lane':<13} {'received':>8} {'missed':>6} {'median':>8} {'p95':>8} "
     print(header + f"{'requests':>8}  bytes/message")
@@ -63,7 +70,7 @@ def main():
     parser.add_argument("--url", help="a running server (default: start `make serve`)")
     parser.add_argument("--race", action="append", help="rate,size,seconds,poll ms")
     args = parser.parse_args()
-    races = [tuple(text.split(",")) for text in args.race or RACES]
+    races = [parse_race(text) for text in args.race or RACES]
     print(f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")
     running = SimpleNamespace(url=(args.url or "").rstrip("/"))
     server_context = contextlib.nullcontext(running) if args.url else MakeServe()

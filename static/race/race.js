@@ -115,6 +115,9 @@ class Race {
 
   async polling() {
     const lane = this.lanes.get("polling");
+    // A real poller's timer has no relation to when events leave: start at a random
+    // moment of the first interval, not in step with the source.
+    await sleep(Math.random() * this.settings.interval);
     for (;;) {
       const started = now();
       if (await this.fetchAnswer("polling", this.created.endpoints.poll, lane.highest)) return;
