@@ -1,11 +1,8 @@
 """The race page and its HTTP endpoints: create, clock, poll, long poll, Server-Sent Events.
 
 The waiting endpoints (long poll, SSE) answer with a streamed body from an async
-generator. Three of the site's middlewares are synchronous, and Django runs an async
-view below them through a thread that waits for it; a response body, though, is sent
-by the ASGI handler on the event loop. So a waiting client holds no thread, and its
-wait is cancelled the moment it disconnects (Django cancels the stream on
-`http.disconnect`).
+generator, which Django cancels the moment the client disconnects; race/asgi.py serves
+them without a thread per waiting client.
 
 None of these responses may be cached: each says `Cache-Control: no-store`.
 """
