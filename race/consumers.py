@@ -10,6 +10,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from echo import closecodes
 
 from . import readers, rules, store
+from .views import TOO_MANY_READERS
 
 KEEP_ALIVE = 15.0
 
@@ -18,6 +19,7 @@ class RaceConsumer(AsyncWebsocketConsumer):
     # No channel of its own: `readers.follow` subscribes to the race's group.
     channel_layer_alias = None
     forwarding = None
+    race = None  # set once the race counts this socket as a reader
 
     async def connect(self):
         race = await store.get(self.scope["url_route"]["kwargs"]["race_id"])
@@ -28,6 +30,10 @@ class RaceConsumer(AsyncWebsocketConsumer):
                 reason="No such race: it never existed or ended long ago.",
             )
             return
+        if not await store.take_reader(race):
+            await self.close(code=closecodes.TRY_AGAIN_LATER, reason=TOO_MANY_READERS)
+            return
+        self.race = race
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         after = rules.parse_last_event_id(query.get("after", ["0"])[0])
         self.forwarding = asyncio.get_running_loop().create_task(self.forward(race, after))
@@ -49,3 +55,5 @@ class RaceConsumer(AsyncWebsocketConsumer):
             self.forwarding.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.forwarding
+        if self.race is not None:
+            await store.release_reader(self.race)

@@ -8,6 +8,7 @@ One writer per race (its source) appends each event under its own key and then m
 the race's `last` counter, so a reader never sees a counter ahead of its event.
 """
 
+import contextlib
 import secrets
 import time
 from dataclasses import asdict, dataclass
@@ -22,6 +23,9 @@ LEAD_SECONDS = 1.0
 KEEP_SECONDS = 120
 # A race nobody has read for this long stops sending: the visitor left.
 IDLE_SECONDS = 10
+# Waiting readers (event streams, long polls, sockets) one race may have at once: the
+# page needs three; a shared id or a script gets no more than this.
+MAX_READERS = 8
 
 
 @dataclass(frozen=True)
@@ -133,3 +137,24 @@ async def idle_for(race):
     """Seconds since anyone read the race."""
     seen = await cache.aget(_key(race.id, "seen"))
     return time.time() - seen if seen else float("inf")
+
+
+async def take_reader(race):
+    """Counts a waiting reader of the race, unless it already has MAX_READERS; returns
+    whether it was counted. Every counted reader must `release_reader`; one whose
+    process died is forgotten when the race's keys expire."""
+    key = _key(race.id, "readers")
+    await cache.aadd(key, 0, timeout=race.lifetime)
+    try:
+        count = await cache.aincr(key)
+    except ValueError:  # expired between the two calls
+        return False
+    if count > MAX_READERS:
+        await release_reader(race)
+        return False
+    return True
+
+
+async def release_reader(race):
+    with contextlib.suppress(ValueError):  # the race's keys expired meanwhile
+        await cache.adecr(_key(race.id, "readers"))

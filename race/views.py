@@ -56,6 +56,13 @@ def error(status, message, **extra):
     return JsonResponse({"error": message, **extra}, status=status)
 
 
+TOO_MANY_READERS = "This race has as many readers as it may have: try again when one leaves."
+
+
+def too_many_readers():
+    return error(429, TOO_MANY_READERS)
+
+
 def endpoints(request, race_id):
     scheme = "wss" if request.is_secure() else "ws"
     return {
@@ -174,10 +181,15 @@ async def long_poll(request, race):
     """Long polling: the events after `?after=` as soon as there is one, or an empty
     answer after LONG_POLL_HOLD seconds."""
     after = rules.parse_last_event_id(request.GET.get("after"))
+    if not await store.take_reader(race):
+        return too_many_readers()
 
     async def answer():
-        events, finished = await readers.wait_for_events(race, after, LONG_POLL_HOLD)
-        yield batch(events, finished)
+        try:
+            events, finished = await readers.wait_for_events(race, after, LONG_POLL_HOLD)
+            yield batch(events, finished)
+        finally:
+            await store.release_reader(race)
 
     return StreamingHttpResponse(answer(), content_type="application/json")
 
@@ -193,11 +205,17 @@ async def events(request, race):
     if done is not None and after >= done:
         return HttpResponse(status=204)
 
+    if not await store.take_reader(race):
+        return too_many_readers()
+
     async def stream():
-        yield f"retry: {SSE_RETRY_MS}\n\n"
-        async for item in readers.follow(race, after, KEEP_ALIVE):
-            yield ": keep-alive\n\n" if item is None else rules.sse_frame(*item)
-        yield "event: end\ndata: {}\n\n"
+        try:
+            yield f"retry: {SSE_RETRY_MS}\n\n"
+            async for item in readers.follow(race, after, KEEP_ALIVE):
+                yield ": keep-alive\n\n" if item is None else rules.sse_frame(*item)
+            yield "event: end\ndata: {}\n\n"
+        finally:
+            await store.release_reader(race)
 
     response = StreamingHttpResponse(stream(), content_type="text/event-stream")
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once

@@ -107,6 +107,24 @@ async def test_a_race_nobody_reads_stops_early_and_frees_its_place(monkeypatch):
     assert (await create()).status_code == 201
 
 
+async def test_a_race_refuses_waiting_readers_past_its_limit(monkeypatch):
+    monkeypatch.setattr(store, "MAX_READERS", 1)
+    race = await a_race(duration=10, rate=0.5)
+    await AsyncClient().get(race["endpoints"]["sse"])  # counted until its stream ends
+    response = await AsyncClient().get(race["endpoints"]["long_poll"])
+    assert response.status_code == 429
+    assert "as many readers as it may have" in response.json()["error"]
+    _, close = await socket_messages(f"/ws/race/{race['id']}/")
+    assert close["code"] == 1013
+
+
+async def test_a_reader_that_finished_frees_its_place(monkeypatch):
+    monkeypatch.setattr(store, "MAX_READERS", 1)
+    race = await a_race()
+    assert (await long_poll(race["endpoints"]["long_poll"], 20))["done"]
+    assert (await long_poll(race["endpoints"]["long_poll"], 20))["done"]
+
+
 # Polling and long polling ----------------------------------------------------------------
 
 
