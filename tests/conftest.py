@@ -1,4 +1,5 @@
 import asyncio
+import contextlib
 import os
 from pathlib import Path
 
@@ -326,3 +327,18 @@ def quality_tools():
     require(VNU_JAR.exists() and AXE_JS.exists(), "node_modules is missing: run npm ci")
     require(shutil.which("java"), "Java is not installed (the Nu HTML Checker needs it)")
     return {"vnu": VNU_JAR, "axe": AXE_JS}
+
+
+@pytest.fixture
+async def races():
+    """Races of this process start from an empty cache; their sources are stopped after."""
+    from django.core.cache import cache
+
+    from race import source
+
+    await cache.aclear()
+    yield
+    for task in list(source.running):
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -13,13 +13,21 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 import echo.routing  # noqa: E402
+import race.routing  # noqa: E402
 from pagecache.asgi import cache_responses  # noqa: E402
+from race.asgi import serve_waiting_requests  # noqa: E402
 from website.executor import UseRequestLifecycleExecutor  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        # Anonymous pages are answered from the response cache, before Django.
-        "http": UseRequestLifecycleExecutor(cache_responses(django_asgi_app)),
-        "websocket": URLRouter(echo.routing.websocket_urlpatterns),
+        # Anonymous pages are answered from the response cache, before Django; the
+        # race's long polls and event streams wait without a thread each.
+        "http": UseRequestLifecycleExecutor(
+            serve_waiting_requests(cache_responses(django_asgi_app))
+        ),
+        "websocket": URLRouter(
+            # Echo's routes end with a catch-all that refuses unknown paths: last.
+            race.routing.websocket_urlpatterns + echo.routing.websocket_urlpatterns
+        ),
     }
 )

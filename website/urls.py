@@ -25,6 +25,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("echo/", include("echo.urls")),
     path("finder/", include("finder.urls")),
+    path("tools/race/", include("race.urls")),
     path("tools/", include("lab.urls")),
     path("", include("guides.urls")),
 ]

@@ -30,8 +30,8 @@ RUN_AXE = "axe.run(document, {resultTypes: ['violations']})"
 def page_types(site):
     """The pages to audit, by type: the home page, the library and one filtered view, each
     section, the longest guide of each section (the most content, so the likeliest to hold
-    every kind of block), search, the echo tester, the finder's form, results, errors and API page,
-    and the 404 page."""
+    every kind of block), search, the echo tester, the transport race, the finder's form,
+    results, errors and API page, and the 404 page."""
     html = {
         urlsplit(url).path + (f"?{urlsplit(url).query}" if urlsplit(url).query else ""): r
         for url, r in site.responses.items()
@@ -51,6 +51,7 @@ def page_types(site):
         "guides": guides,
         "search": ["/search/"] + [path for path in extra if path.startswith("/search/")],
         "echo tester": ["/echo/"],
+        "transport race": ["/tools/race/"],
         "protocol finder": ["/finder/", "/finder/api/docs/"]
         + [path for path in extra if path.startswith("/finder/")],
         "protocol lab": ["/tools/", "/tools/frames/"]
@@ -112,6 +113,7 @@ def audits(served, crawled_site, browser, axe_source):
         "guides",
         "search",
         "echo tester",
+        "transport race",
         "protocol finder",
         "protocol lab",
         "echo limits",
@@ -156,5 +158,19 @@ def test_the_echo_testers_handshake_panel_filled_in_has_no_accessibility_violati
     page.get_by_role("button", name="Inspect my handshake").click()
     expect(page.locator("#handshake")).to_have_attribute("data-state", "done", timeout=15_000)
     violations = audit(page, axe_source, "/echo/ (handshake inspected)")
+    context.close()
+    assert violations == []
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_transport_race_after_a_race_has_no_accessibility_violations(
+    served, browser, axe_source, scheme
+):
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    page.goto(f"{served.http_url}/tools/race/?rate=5&size=100&duration=2&highlight=sse")
+    page.get_by_role("button", name="Start the race").click()
+    expect(page.locator("#race")).to_have_attribute("data-state", "finished", timeout=30_000)
+    violations = audit(page, axe_source, "/tools/race/ (after a race)")
     context.close()
     assert violations == []

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "guides",
     "finder",
     "lab",
+    "race",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
@@ -176,6 +177,12 @@ ECHO_IDLE_TIMEOUT = env_int("ECHO_IDLE_TIMEOUT", 300)
 ECHO_MAX_CONNECTIONS_PER_ADDRESS = env_int("ECHO_MAX_CONNECTIONS_PER_ADDRESS", 20)
 # Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
+# The transport race's limits per visitor (docs/transport-race.md).
+RACE_MAX_RATE = env_int("RACE_MAX_RATE", 20)
+RACE_MAX_BYTES = env_int("RACE_MAX_BYTES", 4096)
+RACE_MAX_SECONDS = env_int("RACE_MAX_SECONDS", 60)
+RACE_MAX_PER_ADDRESS = env_int("RACE_MAX_PER_ADDRESS", 2)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RaceConfig(AppConfig):
+    name = "race"
+    verbose_name = "Transport race"
