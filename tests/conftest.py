@@ -342,3 +342,15 @@ async def races():
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+@pytest.fixture
+def limits(settings):
+    """Small limits, so tests reach them quickly."""
+    settings.ECHO_MAX_MESSAGE_BYTES = 16
+    settings.ECHO_RATE_PER_SECOND = 5
+    settings.ECHO_RATE_BURST = 3
+    settings.ECHO_IDLE_TIMEOUT = 0.3
+    settings.ECHO_MAX_CONNECTIONS_PER_ADDRESS = 2
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    return settings
