@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_echo_page import TIMEOUT, open_tester
+from tests.browser.echo_tester import TIMEOUT, open_tester
 
 pytestmark = pytest.mark.browser
 
