@@ -33,8 +33,8 @@ class Server:
 
     priority = 0  # a niceness: echo_bench's --nice sets it for every server
 
-    def __init__(self, name, command, env):
-        self.name, self.command, self.env = name, command, env
+    def __init__(self, name, command, env, cwd=ROOT):
+        self.name, self.command, self.env, self.cwd = name, command, env, cwd
         self.port = free_port()
         self.process = None
 
@@ -46,7 +46,7 @@ class Server:
         command = [part.format(port=self.port) for part in self.command]
         self.process = subprocess.Popen(
             command,
-            cwd=ROOT,
+            cwd=self.cwd,
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
