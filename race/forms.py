@@ -59,6 +59,14 @@ class RaceForm(forms.Form):
         )
         # The settings first, the highlighted lane last.
         self.order_fields(["rate", "size", "duration", "interval", "highlight"])
+        if self.is_bound:
+            # A shared address may name some settings only; the others keep their defaults
+            # rather than arriving empty (which the page would refuse to start with).
+            data = self.data.copy()
+            for name, field in self.fields.items():
+                if name not in data and field.initial is not None:
+                    data[name] = field.initial
+            self.data = data
 
     def chosen_lane(self):
         """The lane to highlight (the finder's pick), even when other values are wrong."""

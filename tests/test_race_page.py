@@ -26,6 +26,13 @@ def test_a_preset_in_the_address_fills_the_form_and_highlights_its_lane(client):
     assert html.count("lane--recommended") == 1
 
 
+def test_a_preset_that_names_some_values_keeps_the_defaults_of_the_others(client):
+    html = client.get("/tools/race/?rate=5&size=100&highlight=sse").content.decode()
+    assert re.search(r'name="interval" value="1000"', html)
+    assert re.search(r'name="duration" value="10"', html)
+    assert "errorlist" not in html
+
+
 def test_an_unknown_lane_to_highlight_highlights_none(client):
     html = client.get("/tools/race/?highlight=carrier-pigeon").content.decode()
     assert "lane--recommended" not in html
