@@ -46,6 +46,18 @@ def pytest_collection_modifyitems(config, items):
         item.stash[TIER] = tier
         if tier not in written:
             item.add_marker(tier)
+        require_serialized_rollback(item)
+
+
+def require_serialized_rollback(item):
+    """A transactional test empties every table when it ends; without serialized_rollback
+    the migrations' rows (the page tree, content types, groups) are gone, or come back
+    with other ids, for every test after it."""
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+        raise pytest.UsageError(
+            f"{item.nodeid}: a transaction=True test needs serialized_rollback=True as well"
+        )
 
 
 @pytest.hookimpl(wrapper=True)

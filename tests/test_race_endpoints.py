@@ -216,7 +216,7 @@ async def test_race_answers_are_never_cached(endpoint):
     assert "no-store" in response["Cache-Control"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("endpoint", ["poll", "long-poll", "events"])
 async def test_an_unknown_race_is_not_found_in_plain_words(endpoint):
     response = await AsyncClient().get(f"/tools/race/0123456789abcdef/{endpoint}")
@@ -264,7 +264,7 @@ async def test_a_socket_for_an_unknown_race_closes_with_1008_and_a_reason():
 
 
 # Django's request signals close stale database connections, wherever the request goes.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("endpoint", ["long_poll", "sse"])
 async def test_a_visitor_who_leaves_a_waiting_request_leaves_the_race(endpoint):
     """The server stops waiting at once: the request's channel leaves the race's group."""

@@ -94,3 +94,29 @@ def test_every_selected_test_is_in_exactly_one_tier(request):
     for item in request.session.items:
         filed = [tier for tier in TIERS if item.get_closest_marker(tier)]
         assert len(filed) == 1, f"{item.nodeid}: {filed}"
+
+
+class AnItem:
+    """What `require_serialized_rollback` reads of a collected test."""
+
+    nodeid = "tests/test_something.py::test_it"
+
+    def __init__(self, **django_db):
+        self.marker = pytest.mark.django_db(**django_db).mark
+
+    def get_closest_marker(self, name):
+        return self.marker if name == "django_db" else None
+
+
+def test_a_transactional_test_without_serialized_rollback_is_refused_at_collection():
+    from tests.conftest import require_serialized_rollback
+
+    with pytest.raises(pytest.UsageError, match="serialized_rollback=True"):
+        require_serialized_rollback(AnItem(transaction=True))
+
+
+def test_a_transactional_test_with_serialized_rollback_is_collected():
+    from tests.conftest import require_serialized_rollback
+
+    require_serialized_rollback(AnItem(transaction=True, serialized_rollback=True))
+    require_serialized_rollback(AnItem())
