@@ -1,6 +1,7 @@
 """`manage.py serve` (`make serve`): its log, its static files and its worker processes."""
 
 import asyncio
+import itertools
 import os
 import re
 import secrets
@@ -20,6 +21,14 @@ def behind_proxy(start_server):
     """A server that believes X-Forwarded-For from loopback, so each test can be a client
     address of its own and find its own lines in the log."""
     return start_server("serve", TRUSTED_PROXIES="127.0.0.1")
+
+
+_clients = itertools.count(secrets.randbelow(200) + 1)
+
+
+def a_client():
+    """A client address no other test of this module's server has used."""
+    return f"198.51.100.{next(_clients)}"
 
 
 def lines_about(log, client):
@@ -56,7 +65,7 @@ def test_static_files_are_served_without_a_warning(behind_proxy):
 async def test_invalid_utf8_from_a_client_is_one_log_line_with_its_address_and_code(
     behind_proxy,
 ):
-    client = f"198.51.100.{secrets.randbelow(250) + 1}"
+    client = a_client()
     ws = await RawSocket.open(behind_proxy.http_url, headers=[("X-Forwarded-For", client)])
     ws.send(frame(TEXT, b"\xff\xfe"))
     assert (await ws.read_close())[0] == 1007
@@ -70,7 +79,7 @@ async def test_invalid_utf8_from_a_client_is_one_log_line_with_its_address_and_c
 
 
 async def test_a_websocket_connection_is_one_log_line(behind_proxy):
-    client = f"198.51.100.{secrets.randbelow(250) + 1}"
+    client = a_client()
     ws = await RawSocket.open(behind_proxy.http_url, headers=[("X-Forwarded-For", client)])
     ws.send(frame(TEXT, b"hello"))
     assert await ws.read_message() == (TEXT, b"hello")
