@@ -9,7 +9,7 @@ import urllib.request
 import brotli
 import pytest
 
-OWN_ASSETS = re.compile(r"^(css|js|echo|finder|guides|img|lab)/")
+OWN_ASSETS = re.compile(r"^(css|js|echo|finder|guides|img|lab|race)/")
 FOREVER = 10 * 365 * 24 * 60 * 60
 
 

@@ -1,6 +1,8 @@
 // "Use it from your code": tabs (arrow keys move between them), copy buttons, and the
 // snippets follow the URL in the tester's URL field.
 
+import { wireCopyButtons } from "../js/copy.js";
+
 const tablist = document.querySelector(".snippets [role=tablist]");
 const tabs = [...tablist.querySelectorAll("[role=tab]")];
 const codes = [...document.querySelectorAll(".snippet code[data-url]")];
@@ -34,18 +36,7 @@ tablist.addEventListener("keydown", (event) => {
   select(tabs[next], true);
 });
 
-for (const button of document.querySelectorAll(".snippet__copy")) {
-  button.addEventListener("click", async () => {
-    const panel = button.closest(".snippet");
-    const status = panel.querySelector(".snippet__status");
-    try {
-      await navigator.clipboard.writeText(panel.querySelector("code").textContent);
-      status.textContent = "Copied.";
-    } catch {
-      status.textContent = "Copying was not allowed: select the code and copy it yourself.";
-    }
-  });
-}
+wireCopyButtons();
 
 const urlField = document.getElementById("url");
 urlField.addEventListener("input", () => {

@@ -2,6 +2,7 @@
 // shows each lane's figures as they come. State lives in the DOM: #race[data-state] and
 // each lane's [data-metric] cells.
 
+import { wireCopyButtons } from "../js/copy.js";
 import { drawChart } from "./chart.js";
 import { LaneStats } from "./stats.js";
 import { NAMES, verdict } from "./verdict.js";
@@ -329,15 +330,4 @@ async function start(event) {
 
 form.addEventListener("submit", start);
 
-for (const button of document.querySelectorAll(".snippet__copy")) {
-  button.addEventListener("click", async () => {
-    const snippet = button.closest(".snippet");
-    const status = snippet.querySelector(".snippet__status");
-    try {
-      await navigator.clipboard.writeText(snippet.querySelector("code").textContent);
-      status.textContent = "Copied.";
-    } catch {
-      status.textContent = "Copying was not allowed: select the code and copy it yourself.";
-    }
-  });
-}
+wireCopyButtons();

@@ -384,6 +384,22 @@ def test_snippets_carry_the_url_in_the_tester(served, page):
     )
 
 
+def test_a_snippets_copy_button_puts_its_code_on_the_clipboard(served, browser):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        open_tester(page, served)
+        page.get_by_role("tab", name="Python").click()
+        panel = page.get_by_role("tabpanel", name="Python")
+        panel.get_by_role("button", name=re.compile("^Copy")).click()
+        expect(panel.locator(".snippet__status")).to_have_text("Copied.")
+        assert (
+            page.evaluate("navigator.clipboard.readText()") == panel.locator("code").text_content()
+        )
+    finally:
+        context.close()
+
+
 def test_the_page_fits_a_360px_screen(served, browser):
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
