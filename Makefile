@@ -61,7 +61,7 @@ serve: setup
 check: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	HYPOTHESIS_PROFILE=check $(PY) -m pytest -m "$(FAST_TIERS)" -n auto
+	HYPOTHESIS_PROFILE=check $(PY) -m pytest -m "$(FAST_TIERS)" -n auto --dist worksteal
 
 ## test: set up and run the whole suite, lint included, on SQLite; then again on PostgreSQL
 ## the tests that touch the database
