@@ -60,6 +60,14 @@ SECTION_INTROS = {
     "pitfalls: chat, dashboards, games, collaborative editing, notifications, telemetry.",
     "frameworks": "WebSockets in the frameworks people use: Django Channels, FastAPI and "
     "Starlette, Node.js, Go, Rust, Java and the browser API itself.",
+    "troubleshooting": "Start from the symptom: a 1006, a refused handshake, a connection "
+    "that drops after a minute. How to confirm it, the causes in the order they turn out "
+    "to be the answer, and the exact fix.",
+    "reference": "The tables you come back to: every close code, every handshake header, "
+    "the browser API, platform limits, URL schemes and ports, and a glossary.",
+    "deployment": "WebSockets through nginx, HAProxy, Caddy, cloud load balancers and "
+    "Kubernetes, TLS for wss://, and how to watch and load-test what you run. The proxy "
+    "recipes are run against this site's echo service in our test suite.",
 }
 
 

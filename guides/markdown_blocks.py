@@ -29,6 +29,9 @@ SECTIONS = {
     "comparisons": "Comparisons",
     "use-cases": "Use cases",
     "frameworks": "Framework integrations",
+    "troubleshooting": "Troubleshooting",
+    "reference": "Reference",
+    "deployment": "Deployment and operations",
 }
 DIFFICULTIES = ("beginner", "intermediate", "advanced")
 CALLOUT_KINDS = {

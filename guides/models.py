@@ -1,4 +1,4 @@
-"""The guide library: an index at /guides/, five section pages, guides under them."""
+"""The guide library: an index at /guides/, a section page per folder of guides/content, guides under them."""
 
 import re
 from contextvars import ContextVar

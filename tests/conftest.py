@@ -251,7 +251,7 @@ def editor(live_database):
 
 @pytest.fixture
 def library(db):
-    """The home page, /guides/ and its five sections, all published."""
+    """The home page, /guides/ and its sections, all published."""
     from tests.guides_factories import make_library
 
     return make_library()

@@ -22,7 +22,7 @@ class Library:
 
 
 def make_library():
-    """The home page, /guides/ and its five sections, all published."""
+    """The home page, /guides/ and its sections, all published."""
     call_command("setup_site", stdout=io.StringIO())
     home = HomePage.objects.get()
     index = home.add_child(
