@@ -1,4 +1,4 @@
-"""The guide library: an index at /guides/, a section page per folder of guides/content, guides under them."""
+"""The guide library: an index at /guides/, its sections, the guides under them."""
 
 import re
 from contextvars import ContextVar
