@@ -107,6 +107,13 @@ class CodeBlock(blocks.StructBlock):
         default="none",
         help_text="How the test suite checks this sample. Unchecked samples say so to readers.",
     )
+    unchecked_because = blocks.CharBlock(
+        required=False,
+        max_length=200,
+        label="Why it is not checked",
+        help_text="For an unchecked sample, shown to readers after “not checked by our test "
+        "suite”, e.g. “Spring is not packaged in Debian 12”.",
+    )
     code = blocks.TextBlock(help_text="Paste the code exactly; indentation is kept.")
 
     class Meta:

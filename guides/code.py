@@ -82,6 +82,7 @@ CHECKS = [
     ("run", "Run by the test suite"),
     ("browser", "Run in Chromium by the test suite"),
     ("syntax", "Syntax-checked by the test suite"),
+    ("compile", "Compiled by the test suite"),
     ("none", "Not checked by the test suite"),
 ]
 CHECK_VALUES = {value for value, _ in CHECKS}

@@ -297,6 +297,7 @@ def _parse_info(info, conversion):
         "filename": "",
         "highlight": "",
         "check": default_check(language),
+        "because": "",
         "tab": "",
     }
     for option in options:
@@ -314,6 +315,11 @@ def _parse_info(info, conversion):
     if settings["check"] not in CHECK_VALUES:
         conversion.warnings.append(f"check={settings['check']} is not one of {CHECK_VALUES}")
         settings["check"] = default_check(language)
+    # because="..." says why a check=none sample is not checked; readers see it.
+    settings["unchecked_because"] = settings.pop("because")[:200]
+    if settings["unchecked_because"] and settings["check"] != "none":
+        conversion.warnings.append(f"because= ignored: the sample is check={settings['check']}")
+        settings["unchecked_because"] = ""
     settings["filename"] = settings["filename"][:200]
     settings["tab"] = settings["tab"][:40]
     return settings

@@ -45,6 +45,7 @@ class Sample:
     filename: str
     check: str
     code: str
+    unchecked_because: str = ""  # why a check=none sample is not checked, shown to readers
 
     @property
     def id(self):
@@ -100,6 +101,7 @@ def guide_samples(guide):
             filename=value["filename"],
             check=value["check"],
             code=value["code"],
+            unchecked_because=value.get("unchecked_because", ""),
         )
         for number, value in enumerate(code_values(guide.blocks), start=1)
     ]

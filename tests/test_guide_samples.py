@@ -12,11 +12,16 @@ tested is the code on the page. Each test id names the guide and the sample, e.g
   languages below by their own parser. A syntax check the machine cannot do is skipped
   with the reason (a failure under CI=true).
 - check=browser: run in Chromium, tests/browser/test_guide_samples_browser.py.
-- check=none: the page says "not checked by our test suite"; where this machine has a
+- check=compile: Go and Java built offline against the libraries Debian packages
+  (GO_LIBRARIES, JAVA_LIBRARIES below): what a reader on Debian 12 can build with apt
+  alone. A compiled server sample that this suite can start is also run and spoken to.
+- check=none: the page says "not checked by our test suite", and why when the sample
+  says (`because=`: e.g. a library Debian does not package); where this machine has a
   parser for the language anyway (JSON, TOML, Go, Rust, Java, Protocol Buffers) the
   sample is parsed too, and skipped, never failed, when the parser is missing.
 """
 
+import asyncio
 import json
 import os
 import shutil
@@ -26,14 +31,19 @@ import sys
 import time
 import tomllib
 import urllib.request
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from tests.conftest import require
 from tests.guide_content import Sample, guide_samples, guides, samples_checked_by
+from tests.servers import free_port
+from tests.services import wait_for_port
 
 RUN_TIMEOUT = 10  # seconds, the writers' contract (guides/content/README.md)
 TOOL_TIMEOUT = 60
@@ -167,6 +177,128 @@ UNCHECKED_PARSEABLE = [
 ]
 
 
+# check=compile
+
+GOPATH = Path("/usr/share/gocode")  # where Debian's golang-*-dev packages put their sources
+# The Go libraries a compiled sample may import, each with the Debian package that has it.
+GO_LIBRARIES = {"github.com/gorilla/websocket": "golang-github-gorilla-websocket-dev"}
+# The jars a compiled Java sample is built against (Debian: libtomcat10-java), Jakarta
+# WebSocket 2.1 as Tomcat 10.1 implements it.
+JAVA_LIBRARIES = (
+    Path("/usr/share/java/tomcat10-websocket-api.jar"),
+    Path("/usr/share/java/tomcat10-websocket-client-api.jar"),
+)
+
+
+def go_imports(code):
+    """The import paths of a Go file that are not in the standard library."""
+    block = code.partition("import (")[2].partition(")")[0]
+    paths = [line.strip().strip('"') for line in block.splitlines() if '"' in line]
+    return [path for path in paths if "." in path.split("/")[0]]
+
+
+def compile_go(sample, directory, missing):
+    go = shutil.which("go")
+    if go is None:
+        missing("Go is not installed (Debian: golang-go)")
+    for path in go_imports(sample.code):
+        package = GO_LIBRARIES.get(path)
+        assert package, f"{path} is not a Go library Debian packages here: use check=none"
+        if not (GOPATH / "src" / path).is_dir():
+            missing(f"{path} is not installed (Debian: {package})")
+    sample_file(sample, directory, "main.go")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(directory),
+        "GO111MODULE": "off",  # GOPATH mode: Debian's sources, no module download
+        "GOPATH": str(GOPATH),
+        "GOCACHE": str(directory / ".cache"),
+        "GOFLAGS": "",
+        "GOPROXY": "off",
+    }
+    result = subprocess.run(
+        [go, "build", "-o", "sample"],
+        cwd=directory,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TOOL_TIMEOUT * 3,
+    )
+    return result.stderr.strip() if result.returncode else ""
+
+
+def compile_java(sample, directory, missing):
+    if shutil.which("javac") is None:
+        missing("no JDK (javac): Java samples cannot be compiled")
+    for jar in JAVA_LIBRARIES:
+        if not jar.exists():
+            missing(f"{jar} is not installed (Debian: libtomcat10-java)")
+    path = sample_file(sample, directory, "Sample.java")
+    classpath = ":".join(map(str, JAVA_LIBRARIES))
+    result = run_tool(
+        "javac", "-Werror", "-d", "classes", "-cp", classpath, path.name, cwd=directory
+    )
+    return result.stderr.strip() if result.returncode else ""
+
+
+COMPILERS = {"go": compile_go, "java": compile_java}
+
+
+@pytest.mark.parametrize("sample", samples_checked_by("compile"), ids=sample_id)
+def test_a_compiled_sample_builds_against_debians_libraries(sample, tmp_path):
+    compiler = COMPILERS.get(sample.language)
+    assert compiler, f"check=compile, but the suite compiles only {', '.join(COMPILERS)}"
+    problem = compiler(sample, tmp_path, missing=lambda reason: require(False, reason))
+    assert problem == ""
+
+
+@pytest.mark.parametrize("language", COMPILERS)
+def test_each_compiler_rejects_a_sample_that_does_not_type_check(language, tmp_path):
+    """Parsing is not enough: a call with the wrong types must fail the build."""
+    code = {
+        "go": 'package main\n\nimport "github.com/gorilla/websocket"\n\n'
+        "func main() { websocket.IsCloseError(42) }",
+        "java": "import jakarta.websocket.Session;\n"
+        'class Wrong { void f(Session s) { s.setMaxIdleTimeout("long"); } }',
+    }[language]
+    sample = Sample("made-up/guide", 1, language, "", "compile", code)
+    assert COMPILERS[language](sample, tmp_path, missing=pytest.skip) != ""
+
+
+GORILLA_SERVER = "frameworks/go#1 main.go"
+GORILLA_ADDRESS = '":8080"'  # the sample's listen address, pointed at a free port here
+
+
+@pytest.mark.server
+def test_the_compiled_gorilla_server_echoes_and_refuses_a_foreign_origin(tmp_path):
+    """The Go guide's server, built and started as a reader would, then spoken to:
+    it echoes on its subprotocol and refuses an origin its CheckOrigin does not allow."""
+    [sample] = [s for s in samples_checked_by("compile") if s.id == GORILLA_SERVER]
+    assert GORILLA_ADDRESS in sample.code
+    port = free_port()
+    served = replace(sample, code=sample.code.replace(GORILLA_ADDRESS, f'"127.0.0.1:{port}"'))
+    problem = compile_go(served, tmp_path, missing=lambda reason: require(False, reason))
+    assert problem == ""
+    with (tmp_path / "server.log").open("wb") as log:
+        server = subprocess.Popen([tmp_path / "sample"], cwd=tmp_path, stderr=log)
+        try:
+            wait_for_port(port)
+            asyncio.run(speak_to_gorilla_server(f"ws://127.0.0.1:{port}/ws/echo/"))
+        finally:
+            server.kill()
+            server.wait()
+
+
+async def speak_to_gorilla_server(url):
+    async with connect(url, origin="https://app.example.com", subprotocols=["echo.v1"]) as ws:
+        assert ws.subprotocol == "echo.v1"
+        await ws.send("hello, gorilla")
+        assert await asyncio.wait_for(ws.recv(), 5) == "hello, gorilla"
+    with pytest.raises(InvalidStatus) as refused:
+        await connect(url, origin="https://evil.example", subprotocols=["echo.v1"])
+    assert refused.value.response.status_code == 403
+
+
 # check=run
 
 
@@ -233,15 +365,21 @@ def test_an_unchecked_sample_still_parses_where_this_machine_has_a_parser(sample
 
 
 def code_figures(html):
-    """(code text, shows the 'not checked' label) for each code block of a page, in order."""
+    """(code text, the 'not checked' label or None) for each code block of a page, in order."""
     soup = BeautifulSoup(html, "html.parser")
-    return [
-        (
-            figure.select_one("pre code").get_text(),
-            figure.select_one(".code__unchecked") is not None,
-        )
-        for figure in soup.select("figure.code")
-    ]
+    figures = []
+    for figure in soup.select("figure.code"):
+        label = figure.select_one(".code__unchecked")
+        figures.append((figure.select_one("pre code").get_text(), label and label.get_text()))
+    return figures
+
+
+def unchecked_label(sample):
+    """What the page says about a sample the suite does not check (None: it is checked)."""
+    if sample.check != "none":
+        return None
+    label = "not checked by our test suite"
+    return f"{label}: {sample.unchecked_because}" if sample.unchecked_because else label
 
 
 @pytest.mark.parametrize("guide", guides(), ids=lambda guide: guide.name)
@@ -249,18 +387,12 @@ def test_the_page_shows_the_checked_code_and_labels_the_unchecked(guide, served)
     with urllib.request.urlopen(served.http_url + guide.url, timeout=10) as response:
         figures = code_figures(response.read().decode())
     samples = guide_samples(guide)
-    expected = [(sample.code.rstrip("\n"), sample.check == "none") for sample in samples]
-    shown = [(code.rstrip("\n"), unchecked) for code, unchecked in figures]
-    assert len(shown) == len(expected), "the page shows a different number of samples"
-    for sample, (code, unchecked), (expected_code, expected_label) in zip(
-        samples, shown, expected, strict=True
-    ):
-        assert code == expected_code, f"{sample.id}: the page shows other code"
-        assert unchecked == expected_label, (
-            f"{sample.id} (check={sample.check}): "
-            + ("labelled" if unchecked else "not labelled")
-            + " “not checked by our test suite”"
+    assert len(figures) == len(samples), "the page shows a different number of samples"
+    for sample, (code, label) in zip(samples, figures, strict=True):
+        assert code.rstrip("\n") == sample.code.rstrip("\n"), (
+            f"{sample.id}: the page shows other code"
         )
+        assert label == unchecked_label(sample), f"{sample.id} (check={sample.check})"
 
 
 # The parsers themselves: each one rejects a broken sample, so a pass means something.

@@ -110,9 +110,23 @@ def test_fenced_code_keeps_language_filename_highlight_and_check():
             "filename": "client.py",
             "highlight": "1,3-4",
             "check": "syntax",
+            "unchecked_because": "",
             "code": "import x",
         },
     }
+
+
+def test_an_unchecked_sample_carries_the_reason_readers_are_given():
+    [block] = blocks(
+        '```rust check=none because="axum is not packaged in Debian 12"\nfn main() {}\n```\n'
+    )
+    assert block["value"]["unchecked_because"] == "axum is not packaged in Debian 12"
+
+
+def test_a_reason_on_a_checked_sample_is_dropped_and_reported():
+    conversion = markdown_to_blocks('```python because="no reason"\nprint(1)\n```\n')
+    assert conversion.blocks[0]["value"]["unchecked_because"] == ""
+    assert any("because= ignored" in warning for warning in conversion.warnings)
 
 
 @pytest.mark.parametrize(
