@@ -6,8 +6,10 @@ a tag to the response ("page:12", "children:000100010002" for a page's parent,
 "served:12". Responses from views that are not pages but load pages (sitemap.xml,
 the feed) also get "pagelist".
 
-Invalidating: when content changes, the entries it affects are dropped, after the
-transaction commits, in every process (RedisBus) or in this one (LocalBus):
+Invalidating: when content changes, the entries it affects are rendered again in the
+background and replaced (pagecache/refresh.py; readers keep the old copy meanwhile), or
+dropped where a page's readers change, after the transaction commits, in every process
+(RedisBus) or in this one (LocalBus):
 
 - a page published: everything that loaded it (its own URL, its siblings' previous
   and next links, listings and related guides that showed it); the pages served by
@@ -19,8 +21,8 @@ transaction commits, in every process (RedisBus) or in this one (LocalBus):
   them may gain or lose it) and every cached URL under its old URL;
 - a snippet, setting, image, document or tag changed: everything that loaded it
   (and, when one is created or deleted, everything that loaded any of its kind);
-- a page's privacy changed: the page and everything under its URL;
-- a Site changed: everything.
+- a page's privacy changed: the page and everything under its URL, dropped at once;
+- a Site changed: everything, dropped at once.
 """
 
 from django.apps import apps
@@ -149,14 +151,17 @@ def pages_sharing_tags(page):
     return ids
 
 
-def page_invalidation(page, parent_path=None, old_url_path=None, membership=True):
+def page_invalidation(page, parent_path=None, old_url_path=None, membership=True, refresh=True):
     """What a change to `page` affects, where it stands in the tree now (or, for a move
     or deletion, where it stood): see the module docstring.
 
     `membership` says whether the set of live pages under its parent changes (the page
     appears, goes or moves): then every response that loaded any of its siblings goes
     too (they may list them). An edit of a page that stays where it was affects only
-    what loaded the page itself, which includes its siblings' previous/next links."""
+    what loaded the page itself, which includes its siblings' previous/next links.
+
+    `refresh`: readers keep the old copies until new renders replace them (False for a
+    change of who may read the page: then they go at once)."""
     parent_path = parent_path if parent_path is not None else page.path[: -Page.steplen]
     ancestor_ids = Page.objects.filter(
         path__in=[
@@ -179,7 +184,7 @@ def page_invalidation(page, parent_path=None, old_url_path=None, membership=True
             if model is not None:
                 tags.add(f"{model._meta.label_lower}:{object_id}")
     prefixes = tuple(sorted(site_relative_paths(old_url_path))) if old_url_path else ()
-    return Invalidation(tags=frozenset(tags), prefixes=prefixes)
+    return Invalidation(tags=frozenset(tags), prefixes=prefixes, refresh=refresh)
 
 
 def schedule(invalidation):
@@ -266,13 +271,13 @@ def content_invalidation(instance, created_or_deleted):
             page = instance.page
         except Page.DoesNotExist:
             return Invalidation()  # deleted with its page, which says what it affects
-        return page_invalidation(page, old_url_path=page.url_path)
+        return page_invalidation(page, old_url_path=page.url_path, refresh=False)
     if kind == "content":
         label = instance._meta.label_lower
         tags = {f"{label}:{instance.pk}"}
         if created_or_deleted:
             tags.add(label)  # lists of this kind gain or lose one
-        return Invalidation(tags=frozenset(tags))
+        return Invalidation(tags=frozenset(tags), refresh=True)
     return Invalidation()
 
 

@@ -11,7 +11,8 @@ import asyncio
 import logging
 from contextvars import ContextVar
 
-from pagecache.policy import CachePolicy
+from pagecache.policy import CACHEABLE_METHODS, CachePolicy
+from pagecache.refresh import Refresher, refreshes_started
 from pagecache.store import MISS, build_variants
 
 logger = logging.getLogger("pagecache")
@@ -43,25 +44,38 @@ class ResponseCache:
     stores what Django answers when the rules allow.
 
     `on_start` runs once, on the first request (the invalidation listener starts
-    there, in the server process rather than at import). `finalize_tags` turns the
+    there, in the server process rather than at import), and so does the refresher
+    that renders stale pages again (pagecache/refresh.py). `finalize_tags` turns the
     dependency set recorded during a render into the entry's tags.
+
+    A request that may change content (any method but GET and HEAD: an editor's publish)
+    gets its response's last message only once the pages its change made stale have been
+    rendered again, or after `refresh_wait` seconds: the editor's next look at the site,
+    like every reader's, is answered from the store with the new text.
     """
 
-    def __init__(self, app, store, policy=None, on_start=None, finalize_tags=frozenset):
+    def __init__(
+        self, app, store, policy=None, on_start=None, finalize_tags=frozenset, refresh_wait=5.0
+    ):
         self.app = app
         self.store = store
         self.policy = policy or CachePolicy()
         self.on_start = on_start
         self.finalize_tags = finalize_tags
+        self.refresh_wait = refresh_wait
+        self.refresher = Refresher(store, self.refresh)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        if self.on_start is not None:
-            on_start, self.on_start = self.on_start, None
-            on_start()
+        if self.refresher.loop is None:
+            self.refresher.start(asyncio.get_running_loop())
+            if self.on_start is not None:
+                self.on_start()
         method, path, query = scope["method"], scope["path"], scope["query_string"]
         headers = request_headers(scope)
+        if method not in CACHEABLE_METHODS:
+            return await self._change(scope, receive, send)
         if not self.policy.request_is_cacheable(method, path, query, headers):
             return await self.app(scope, receive, send)
         key = (
@@ -82,11 +96,65 @@ class ResponseCache:
             return None
         if method == "HEAD":
             return await self.app(scope, receive, send)
-        return await self._render_and_store(scope, receive, send, key, headers)
+        await self._render_and_store(scope, receive, send, key, headers)
+        return None
+
+    async def _change(self, scope, receive, send):
+        """A request that may change content: see the class docstring."""
+        started = []
+        token = refreshes_started.set(started)
+        holder = LastMessageHeld(send)
+        try:
+            await self.app(scope, receive, holder)
+        finally:
+            refreshes_started.reset(token)
+            if started:
+                await asyncio.wait(map(asyncio.wrap_future, started), timeout=self.refresh_wait)
+            await holder.release()
+
+    async def refresh(self, slot, entry):
+        """Render a stale entry's URL again, as the anonymous request it was stored
+        from; True when the new response replaced it."""
+        key, vary_values = slot
+        scheme, host, path, query = key
+        headers = [(b"host", host)]
+        if isinstance(scheme, bytes):  # the key took it from X-Forwarded-Proto
+            headers.append((b"x-forwarded-proto", scheme))
+            scheme = scheme.decode("latin-1")
+        for name, value in zip(self.store.vary_names(key), vary_values, strict=False):
+            if value is not None:
+                headers.append((name, value))
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": scheme,
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": query,
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 0),
+            "server": ("127.0.0.1", 0),
+        }
+
+        requests = [{"type": "http.request", "body": b"", "more_body": False}]
+
+        async def receive():
+            if requests:
+                return requests.pop()
+            await asyncio.Event().wait()  # no disconnect: Django cancels this when done
+
+        async def discard(message):
+            pass
+
+        return await self._render_and_store(scope, receive, discard, key, dict(headers))
 
     async def _render_and_store(self, scope, receive, send, key, headers):
         """Pass the request to Django, forwarding its response as it comes while keeping
-        a copy; store the copy (with its compressed variants) if the rules allow."""
+        a copy; store the copy (with its compressed variants) if the rules allow.
+        Returns whether it was stored."""
         generation = self.store.generation
         recorded = set()
         token = dependencies.set(recorded)
@@ -96,18 +164,37 @@ class ResponseCache:
         finally:
             dependencies.reset(token)
         if not (responder.storable and responder.complete):
-            return None
+            return False
         body = b"".join(responder.body)
         tags = self.finalize_tags(recorded)
         try:
             variants = await asyncio.to_thread(build_variants, responder.headers, body)
         except Exception:  # A cache must never break the response it copied.
             logger.exception("could not prepare a response for the cache")
-            return None
-        self.store.put(
+            return False
+        return self.store.put(
             key, headers, responder.status, responder.headers, variants, tags, generation
         )
-        return None
+
+
+class LastMessageHeld:
+    """The `send` of a request that may change content: forwards every message but the
+    one that ends the response, which `release()` sends."""
+
+    def __init__(self, send):
+        self.send = send
+        self.held = None
+
+    async def __call__(self, message):
+        if message["type"] == "http.response.body" and not message.get("more_body", False):
+            self.held = message
+            return
+        await self.send(message)
+
+    async def release(self):
+        if self.held is not None:
+            held, self.held = self.held, None
+            await self.send(held)
 
 
 class Responder:

@@ -112,7 +112,17 @@ class Entry:
     """A stored response: its variants by coding (None = identity), what it was
     built from (tags) and where it lives (key, vary values)."""
 
-    __slots__ = ("expires", "key", "path", "size", "status", "tags", "variants", "vary_values")
+    __slots__ = (
+        "expires",
+        "key",
+        "path",
+        "size",
+        "stale_since",
+        "status",
+        "tags",
+        "variants",
+        "vary_values",
+    )
 
     def __init__(self, key, vary_values, status, variants, tags, expires):
         self.key = key
@@ -122,6 +132,7 @@ class Entry:
         self.variants = variants
         self.tags = tags
         self.expires = expires
+        self.stale_since = None  # when a change made it stale; served until replaced
         self.size = 512 + sum(
             len(variant.body) + sum(len(n) + len(v) for n, v in variant.headers)
             for variant in variants.values()
@@ -176,11 +187,16 @@ def build_variants(headers, body, compress=True):
 @dataclass(frozen=True)
 class Invalidation:
     """What a change affects: entries carrying any of `tags`, entries whose path starts
-    with any of `prefixes`, or everything."""
+    with any of `prefixes`, or everything.
+
+    `refresh`: the affected entries may be served until a new render replaces them (an
+    edit, a publish, a move). Without it they go at once (a page made private, a Site
+    changed): readers must not see the old copy even for the time of a render."""
 
     tags: frozenset = frozenset()
     prefixes: tuple = ()
     everything: bool = False
+    refresh: bool = False
 
     @classmethod
     def from_message(cls, message):
@@ -188,6 +204,7 @@ class Invalidation:
             tags=frozenset(message.get("tags", ())),
             prefixes=tuple(message.get("prefixes", ())),
             everything=bool(message.get("everything", False)),
+            refresh=bool(message.get("refresh", False)),
         )
 
     def as_message(self):
@@ -195,6 +212,7 @@ class Invalidation:
             "tags": sorted(self.tags),
             "prefixes": sorted(self.prefixes),
             "everything": self.everything,
+            "refresh": self.refresh,
         }
 
     def __bool__(self):
@@ -205,6 +223,7 @@ class Invalidation:
             tags=self.tags | other.tags,
             prefixes=tuple(sorted(set(self.prefixes) | set(other.prefixes))),
             everything=self.everything or other.everything,
+            refresh=self.refresh and other.refresh,
         )
 
     def matches(self, path, tags):
@@ -220,15 +239,29 @@ class ResponseStore:
     A render that started before an invalidation it is affected by must not be stored
     after it: `generation` is read when the render starts and `put` refuses the entry
     if a matching invalidation happened since (or if too many did to tell).
+
+    With `on_stale` set (a server's refresher, pagecache/refresh.py), a `refresh`
+    invalidation keeps the entries it affects, marked stale, and hands them to
+    `on_stale` to render again: readers get the old copy until the new one replaces it,
+    never a render of their own. A stale entry not replaced within `stale_limit`
+    seconds goes, so a refresher that falls behind cannot keep old pages alive.
     """
 
     RECENT = 512
 
-    def __init__(self, max_bytes=64 * 1024 * 1024, max_age=600.0, clock=time.monotonic):
+    def __init__(
+        self,
+        max_bytes=64 * 1024 * 1024,
+        max_age=600.0,
+        clock=time.monotonic,
+        stale_limit=10.0,
+    ):
         self.max_bytes = max_bytes
         self.max_age = max_age
         self.clock = clock
         self.accepting = True  # False while invalidations could be missed (Redis down)
+        self.stale_limit = stale_limit
+        self.on_stale = None  # called with the slots a refresh invalidation made stale
         self.generation = 0
         self.bytes = 0
         self._entries = OrderedDict()  # (key, vary_values) -> Entry
@@ -256,11 +289,31 @@ class ResponseStore:
             entry = self._entries.get(slot)
             if entry is None:
                 return None
-            if entry.expires <= self.clock():
+            now = self.clock()
+            if entry.expires <= now or (
+                entry.stale_since is not None and now - entry.stale_since > self.stale_limit
+            ):
                 self._remove(slot)
                 return None
             self._entries.move_to_end(slot)
             return entry
+
+    def stale_entry(self, slot):
+        """The entry in `slot` if it is still there and stale (a refresher's next job)."""
+        entry = self._entries.get(slot)
+        return entry if entry is not None and entry.stale_since is not None else None
+
+    def vary_names(self, key):
+        record = self._vary.get(key)
+        return record[0] if record else ()
+
+    def discard(self, slot):
+        """Drop a stale entry whose new render cannot be stored (the page is gone, now
+        redirects, or failed): the old copy must not outlive the page."""
+        with self._lock:
+            entry = self._entries.get(slot)
+            if entry is not None and entry.stale_since is not None:
+                self._remove(slot)
 
     def put(self, key, request_headers, status, headers, variants, tags, since_generation):
         """Store a response rendered since `since_generation`; False when refused.
@@ -311,7 +364,9 @@ class ResponseStore:
         )
 
     def invalidate(self, invalidation):
-        """Drop what `invalidation` affects; returns how many entries went."""
+        """Drop what `invalidation` affects, or mark it stale for a refresher (see the
+        class docstring); returns how many entries it affected."""
+        on_stale = self.on_stale if invalidation.refresh else None
         with self._lock:
             self.generation += 1
             self._recent.append((self.generation, invalidation))
@@ -326,9 +381,20 @@ class ResponseStore:
                 slots.update(
                     s for s, e in self._entries.items() if e.path.startswith(invalidation.prefixes)
                 )
+            if on_stale is None:
+                for slot in slots:
+                    self._remove(slot)
+                return len(slots)
+            now = self.clock()
             for slot in slots:
-                self._remove(slot)
-            return len(slots)
+                entry = self._entries[slot]
+                if entry.stale_since is None:
+                    entry.stale_since = now
+            # Most recently read first: the pages readers are on are ready soonest.
+            ordered = [slot for slot in reversed(self._entries) if slot in slots]
+        if ordered:
+            on_stale(ordered)
+        return len(ordered)
 
     def clear(self):
         self.invalidate(Invalidation(everything=True))

@@ -399,6 +399,101 @@ def test_a_page_that_now_varies_on_other_headers_replaces_its_old_variants():
     assert store.get(key, {b"cookie": b"csrftoken=abc"}) is None
 
 
+# Refreshing: readers keep the old copy until a new render replaces it --------------------
+
+NEW_PAGE = PAGE.replace(b"Frames", b"Republished frames")
+CHANGED = Invalidation(tags=frozenset({"page:1"}), refresh=True)
+
+
+async def stored_and_refreshing(**store_options):
+    """A cache whose page /guides/a/ (tag page:1) is stored, with its refresher running
+    (as on a server's first request); the app now renders NEW_PAGE."""
+    cache, store = make_cache(**store_options)
+    await render(cache, "/guides/a/", {"page:1"})
+    cache.app.body = NEW_PAGE
+    cache.app.during_render = lambda: dependencies.get().add("page:1")
+    return cache, store
+
+
+async def test_after_a_change_the_next_reader_gets_the_new_page_from_the_store():
+    cache, store = await stored_and_refreshing()
+    store.invalidate(CHANGED)
+    await cache.refresher.idle()
+    response = await fetch(cache, path="/guides/a/")
+    assert response.from_cache
+    assert response.body == NEW_PAGE
+    assert cache.app.calls == 2  # the first render, and the refresher's
+
+
+async def test_until_the_new_render_is_ready_readers_get_the_old_copy_not_a_render():
+    cache, store = await stored_and_refreshing()
+    store.invalidate(CHANGED)  # the refresher has not run yet: nothing awaited since
+    response = await fetch(cache, path="/guides/a/")
+    assert response.from_cache
+    assert response.body == PAGE
+
+
+async def test_the_refreshed_copy_is_compressed_like_any_stored_page():
+    cache, store = await stored_and_refreshing()
+    store.invalidate(CHANGED)
+    await cache.refresher.idle()
+    response = await fetch(cache, path="/guides/a/", headers=[(b"accept-encoding", b"br")])
+    assert response.headers["content-encoding"] == "br"
+    assert brotli.decompress(response.body) == NEW_PAGE
+
+
+async def test_a_page_that_is_gone_when_refreshed_loses_its_old_copy():
+    cache, store = await stored_and_refreshing()
+    cache.app.status = 404  # unpublished since
+    store.invalidate(CHANGED)
+    await cache.refresher.idle()
+    assert len(store) == 0
+    assert (await fetch(cache, path="/guides/a/")).status == 404
+
+
+async def test_a_change_of_who_may_read_a_page_drops_it_at_once():
+    _, store = await stored_and_refreshing()
+    store.invalidate(Invalidation(tags=frozenset({"page:1"})))  # refresh=False: privacy
+    assert len(store) == 0
+
+
+async def test_an_old_copy_not_replaced_within_the_stale_limit_is_not_served():
+    now = [1000.0]
+    cache, store = await stored_and_refreshing(clock=lambda: now[0], stale_limit=10)
+    cache.refresher.schedule = lambda slots: None  # a refresher that never gets to it
+    store.on_stale = cache.refresher.schedule
+    store.invalidate(CHANGED)
+    now[0] += 11
+    response = await fetch(cache, path="/guides/a/")
+    assert not response.from_cache
+    assert response.body == NEW_PAGE
+
+
+async def test_the_response_to_a_change_is_sent_once_the_pages_it_affects_are_refreshed():
+    cache, store = await stored_and_refreshing()
+    seen_when_answered = []
+
+    async def app(scope, receive, send):
+        if scope["method"] == "POST":  # the editor's publish
+            store.invalidate(CHANGED)
+            await send({"type": "http.response.start", "status": 302, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+        else:
+            await renderer(scope, receive, send)
+
+    renderer, cache.app = cache.app, app
+
+    async def send(message):
+        if message["type"] == "http.response.body":
+            entry = store.get(("http", b"testserver", "/guides/a/", b""), {})
+            seen_when_answered.append(entry.variants[None].body)
+
+    scope = {"type": "http", "method": "POST", "path": "/admin/pages/1/edit/"}
+    scope |= {"scheme": "http", "query_string": b"", "headers": [(b"host", b"testserver")]}
+    await cache(scope, None, send)
+    assert seen_when_answered == [NEW_PAGE]
+
+
 # Content negotiation ------------------------------------------------------------------------
 
 
