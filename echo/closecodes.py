@@ -2,7 +2,7 @@
 with what each means to someone reading a close event.
 
 The tester page renders this table and its script reads the meanings from the page, so
-the words live in one place.
+the words live in one place. So do the troubleshooting guides a close links to.
 """
 
 NORMAL = 1000
@@ -76,6 +76,25 @@ REGISTRY = {
         "on the wire.",
     ),
 }
+
+
+# The close codes a troubleshooting guide answers: code → the slug of its guide,
+# guides/content/troubleshooting/<slug>.md. The tester links a close with one of these
+# codes to its guide, in the table and when a connection closes with it.
+TROUBLESHOOTING = {
+    # A refused or failed connection: the browser reports it as 1006.
+    ABNORMAL: "websocket-closed-with-1006",
+    # An idle timeout (this echo service's own among them) or a server going away.
+    GOING_AWAY: "disconnects-after-idle-seconds",
+    TLS_HANDSHAKE: "connection-refused-and-tls-errors",
+}
+TROUBLESHOOTING_SECTION = "/guides/troubleshooting/"
+
+
+def troubleshooting_url(code):
+    """The path of the troubleshooting guide for a close code, or None if none answers it."""
+    slug = TROUBLESHOOTING.get(code)
+    return f"{TROUBLESHOOTING_SECTION}{slug}/" if slug else None
 
 
 def describe(code):

@@ -52,7 +52,10 @@ def tester(request):
         "echo_url": echo_url,
         "snippets": snippets(snippet_url),
         "snippet_url": snippet_url,
-        "close_codes": [(code, *words) for code, words in closecodes.REGISTRY.items()],
+        "close_codes": [
+            (code, *words, closecodes.troubleshooting_url(code))
+            for code, words in closecodes.REGISTRY.items()
+        ],
         "close_ranges": [
             (3000, 3999, *closecodes.describe(3000)),
             (4000, 4999, *closecodes.describe(4000)),

@@ -13,10 +13,12 @@ import urllib.request
 from html.parser import HTMLParser
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core.management import call_command
 
 from echo import closecodes
 from echo.limits import format_size
+from tests.guide_content import CONTENT
 from tests.servers import ROOT
 
 
@@ -115,6 +117,28 @@ def test_the_page_lists_every_registered_close_code_with_its_meaning(client, hom
     for code, (name, meaning) in closecodes.REGISTRY.items():
         assert f'<tr data-code="{code}"><td>{code}</td><td class="close-name">{name}</td>' in page
         assert html.escape(meaning) in page
+
+
+def guide_links_in_the_close_code_table(page):
+    table = BeautifulSoup(page, "html.parser").find(id="close-codes")
+    return {
+        int(row["data-code"]): [a["href"] for a in row.select("a")]
+        for row in table.select("tr[data-code]")
+    }
+
+
+def test_the_close_code_table_links_each_code_to_its_troubleshooting_guide(client, home):
+    links = guide_links_in_the_close_code_table(rendered_tester(client))
+    assert links[1006] == ["/guides/troubleshooting/websocket-closed-with-1006/"]
+    assert links[1001] == ["/guides/troubleshooting/disconnects-after-idle-seconds/"]
+    assert links[1015] == ["/guides/troubleshooting/connection-refused-and-tls-errors/"]
+    assert {code for code, hrefs in links.items() if hrefs} == set(closecodes.TROUBLESHOOTING)
+
+
+def test_every_close_code_guide_is_a_troubleshooting_guide_of_the_library():
+    # The pages exist once `load_guides` has run: tests/test_quality_links.py follows them.
+    files = {path.stem for path in (CONTENT / "troubleshooting").glob("*.md")}
+    assert set(closecodes.TROUBLESHOOTING.values()) - files == set()
 
 
 def test_the_page_states_the_services_limits(client, home, settings):

@@ -81,7 +81,15 @@ export class MessageLog {
     item.append(meta);
 
     if (record.direction === "event") {
-      item.append(element("p", "entry__event", record.text));
+      const text = element("p", "entry__event", record.text);
+      if (record.link) {
+        // A link the page itself names (a close code's troubleshooting guide), never one
+        // from a message.
+        const link = element("a", "entry__link", record.link.text);
+        link.href = record.link.href;
+        text.append(" ", link);
+      }
+      item.append(text);
       return item;
     }
     const full = this.bodyText(record);

@@ -96,12 +96,18 @@ const session = {
   repeatTimer: null,
 };
 
-// --- Close codes: the meanings come from the table the page shows ------------------------
+// --- Close codes: the meanings, and the troubleshooting guides, come from the table the
+// page shows --------------------------------------------------------------------------------
 
 const closeCodes = new Map();
 const closeRanges = [];
 for (const row of document.querySelectorAll("#close-codes tr[data-code], #close-codes tr[data-range]")) {
-  const entry = { name: row.querySelector(".close-name").textContent, meaning: row.querySelector(".close-meaning").textContent };
+  const guide = row.querySelector(".close-guide");
+  const entry = {
+    name: row.querySelector(".close-name").textContent,
+    meaning: row.querySelector(".close-meaning__text").textContent,
+    guide: guide ? { href: guide.getAttribute("href"), text: guide.textContent } : null,
+  };
   if (row.dataset.code) closeCodes.set(Number(row.dataset.code), entry);
   else {
     const [low, high] = row.dataset.range.split("-").map(Number);
@@ -112,7 +118,15 @@ for (const row of document.querySelectorAll("#close-codes tr[data-code], #close-
 function describeClose(code) {
   if (closeCodes.has(code)) return closeCodes.get(code);
   const range = closeRanges.find((r) => code >= r.low && code <= r.high);
-  return range ?? { name: "Unregistered", meaning: "Not in the IANA registry." };
+  return range ?? { name: "Unregistered", meaning: "Not in the IANA registry.", guide: null };
+}
+
+/** A link to the troubleshooting guide `guide` ({ href, text }) names. */
+function guideLink(guide) {
+  const link = document.createElement("a");
+  link.href = guide.href;
+  link.textContent = guide.text;
+  return link;
 }
 
 // --- Form errors, beside their fields -------------------------------------------------------
@@ -271,14 +285,16 @@ function onClose(socket, event) {
   session.socket = null;
   clearInterval(session.uptimeTimer);
   stopRepeat();
-  const { name, meaning } = describeClose(event.code);
+  const { name, meaning, guide } = describeClose(event.code);
   const text = `Closed: ${event.code} ${name}. ${meaning} ${reasonSentence(event.reason)} wasClean: ${event.wasClean}.`;
-  log.add({ direction: "event", level: event.wasClean ? "close" : "error", text });
+  log.add({ direction: "event", level: event.wasClean ? "close" : "error", text, link: guide ?? undefined });
   ui.lastClose.hidden = false;
   ui.lastClose.querySelector(".last-close__code").textContent = `${event.code} ${name}`;
   ui.lastClose.querySelector(".last-close__meaning").textContent = meaning;
   ui.lastClose.querySelector(".last-close__reason").textContent = event.reason || "(none)";
   ui.lastClose.querySelector(".last-close__clean").textContent = event.wasClean ? "yes" : "no";
+  ui.lastClose.querySelector(".last-close__help").hidden = !guide;
+  ui.lastClose.querySelector(".last-close__guide").replaceChildren(...(guide ? [guideLink(guide)] : []));
   setState("closed");
   renderUptime();
   if (session.afterClose) {

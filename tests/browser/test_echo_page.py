@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.echo_tester import TIMEOUT, connect, open_tester, received, send
+from tests.servers import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -248,6 +249,22 @@ def test_closing_with_a_custom_code_shows_the_code_reason_and_meaning(tester):
     expect(last.locator(".last-close__reason")).to_have_text("done testing")
     expect(last.locator(".last-close__meaning")).to_contain_text("Defined by the application")
     expect(last.locator(".last-close__clean")).to_have_text("yes")
+    expect(last.locator(".last-close__help")).to_be_hidden()  # no guide for a private code
+
+
+def test_a_refused_connection_is_a_1006_and_links_to_its_troubleshooting_guide(served, page):
+    open_tester(page, served)
+    page.locator("#url").fill(f"ws://127.0.0.1:{free_port()}/ws/echo/")  # nothing listens
+    page.get_by_role("button", name="Connect", exact=True).click()
+    last = page.locator("#last-close")
+    expect(last.locator(".last-close__code")).to_have_text("1006 Abnormal closure", timeout=TIMEOUT)
+    expect(last.locator(".last-close__meaning")).to_contain_text("refused handshake")
+    guide = "/guides/troubleshooting/websocket-closed-with-1006/"
+    expect(last.get_by_role("link", name="How to troubleshoot a 1006 close")).to_have_attribute(
+        "href", guide
+    )
+    closed = page.locator("#log .entry--event").filter(has_text="Closed: 1006")
+    expect(closed.get_by_role("link")).to_have_attribute("href", guide)
 
 
 def test_a_close_code_a_browser_may_not_send_is_explained_beside_the_field(tester):
