@@ -1,6 +1,7 @@
 """StreamField blocks of a guide body: each owns its template, icon, help text and checks."""
 
 import re
+from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 from django.contrib.staticfiles import finders
@@ -20,6 +21,7 @@ from wagtail.rich_text.rewriters import extract_attrs
 
 from . import live
 from .code import CHECKS, LANGUAGE_LABELS, LANGUAGES, code_key, highlight, parse_line_spec
+from .text import plain_text, row_anchors
 
 INLINE_FEATURES = ["bold", "italic", "code", "link"]
 TEXT_FEATURES = [*INLINE_FEATURES, "ol", "ul"]
@@ -274,11 +276,44 @@ class LiveExampleBlock(blocks.StructBlock):
         return context
 
 
+SUPPORT_CHOICES = [("yes", "Yes"), ("partial", "Partly"), ("no", "No")]
+SUPPORT_RANKS = {"yes": 2, "partial": 1, "no": 0}  # How a support column sorts: yes first.
+
+
+def number_text(value):
+    """A number cell as written: Decimal("1000") is 1000 and Decimal("1E+3") too (never
+    an exponent); Decimal("2.50") keeps its places. None is an empty cell."""
+    if value is None or value == "":
+        return ""
+    try:
+        return format(Decimal(value), "f")
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+
+
+def cell_label(kind, value):
+    """A cell's plain text, from its stored or its Python value: what names a row."""
+    if kind == "number":
+        return number_text(value)
+    if kind == "support":
+        return dict(SUPPORT_CHOICES).get(value, "")
+    return plain_text(getattr(value, "source", value))
+
+
+def first_column(kinds_and_headings, rows):
+    """(first column's heading, [each row's first cell as text]): what a table's row ids
+    are made of (guides.text.row_anchors). `rows` are lists of cell values."""
+    if not kinds_and_headings:
+        return "", []
+    kind, heading = kinds_and_headings[0]
+    return heading, [cell_label(kind, row[0] if row else "") for row in rows]
+
+
 class SupportBlock(blocks.ChoiceBlock):
     """A comparison-table cell: does this option have the feature?"""
 
     def __init__(self, **kwargs):
-        super().__init__(choices=[("yes", "Yes"), ("partial", "Partly"), ("no", "No")], **kwargs)
+        super().__init__(choices=SUPPORT_CHOICES, **kwargs)
 
     class Meta:
         template = "guides/blocks/support_cell.html"
@@ -303,7 +338,46 @@ class GuideTableBlock(blocks.StructBlock):
         icon = "table"
         template = "guides/blocks/table.html"
         label = "Table"
-        description = "A typed table, e.g. for comparisons."
+        description = (
+            "A typed table, e.g. for comparisons. Readers can sort it by any column, and "
+            "link to a row (when the first column names the rows)."
+        )
+
+    def get_context(self, value, parent_context=None):
+        """Columns with their types, and rows with their cells' sort keys and, when the
+        first column is a header, the row's id and the label of its link. The ids come
+        from GuidePage.table_row_anchors, unique on the page, found by the `block_id`
+        the page template passes; elsewhere (a preview of the block) from this table."""
+        context = super().get_context(value, parent_context)
+        table = value["table"]
+        kinds = [column["block"].name for column in table.columns]
+        heading, labels = first_column(
+            [(kind, column["heading"]) for kind, column in zip(kinds, table.columns, strict=True)],
+            [row["values"] for row in table.row_data],
+        )
+        anchors = [""] * len(labels)
+        if value.get("first_column_is_header") and labels:
+            parent = parent_context or {}
+            anchors = (parent.get("table_row_anchors") or {}).get(parent.get("block_id"))
+            if anchors is None or len(anchors) != len(labels):
+                anchors = row_anchors([(heading, labels)])[0]
+        rows = []
+        for bound_cells, anchor, label in zip(table.rows, anchors, labels, strict=True):
+            cells = []
+            for kind, cell in zip(kinds, bound_cells, strict=False):
+                entry = {"type": kind, "value": cell}
+                if kind == "number":
+                    entry["text"] = entry["sort"] = number_text(cell.value)
+                elif kind == "support":
+                    entry["sort"] = str(SUPPORT_RANKS.get(cell.value, ""))
+                cells.append(entry)
+            rows.append({"cells": cells, "anchor": anchor, "label": label})
+        context["columns"] = [
+            {"heading": column["heading"], "type": kind}
+            for column, kind in zip(table.columns, kinds, strict=True)
+        ]
+        context["rows"] = rows
+        return context
 
 
 class PrefetchingImageChooserBlock(ImageChooserBlock):

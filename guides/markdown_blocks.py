@@ -364,6 +364,27 @@ def live_example(info_words, lines, render, conversion):
     return value
 
 
+NUMBER_CELL = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+# What a support column's cells may say, and the choice each is stored as
+# (guides.blocks.SupportBlock shows "partial" as "Partly").
+SUPPORT_CELLS = {"yes": "yes", "partly": "partial", "no": "no"}
+
+
+def column_type(cells):
+    """The type of a pipe table's column, from its cells as written in Markdown:
+    "number" when every cell that is not empty is a plain number (1000, -2, 0.5; no
+    thousands separators, units or markup), "support" when every one is yes, partly or
+    no (in any case), and "text" otherwise, or when the column is empty."""
+    filled = [cell.strip() for cell in cells if cell.strip()]
+    if not filled:
+        return "text"
+    if all(NUMBER_CELL.match(cell) for cell in filled):
+        return "number"
+    if all(cell.lower() in SUPPORT_CELLS for cell in filled):
+        return "support"
+    return "text"
+
+
 class _Converter:
     def __init__(self, body, resolve):
         self.lines = body.replace("\r\n", "\n").split("\n")
@@ -495,13 +516,21 @@ class _Converter:
         self.flush()
         header = _split_row(self.lines[i])
         i += 2
-        rows = []
+        cells = []
         while i < len(self.lines) and TABLE_ROW.match(self.lines[i]):
-            cells = _split_row(self.lines[i])
-            cells = (cells + [""] * len(header))[: len(header)]
-            rows.append({"values": [self.render(cell) if cell else "" for cell in cells]})
+            row = _split_row(self.lines[i])
+            cells.append((row + [""] * len(header))[: len(header)])
             i += 1
-        columns = [{"type": "text", "heading": self.render_inline_text(h)} for h in header]
+        types = [column_type(column) for column in zip(*cells, strict=True)] if cells else []
+        types = types or ["text"] * len(header)
+        rows = [
+            {"values": [self.cell(kind, cell) for kind, cell in zip(types, row, strict=True)]}
+            for row in cells
+        ]
+        columns = [
+            {"type": kind, "heading": self.render_inline_text(h)}
+            for kind, h in zip(types, header, strict=True)
+        ]
         self.emit(
             "table",
             {
@@ -510,6 +539,14 @@ class _Converter:
             },
         )
         return i
+
+    def cell(self, kind, cell):
+        """A cell's stored value in a column of `kind` (see column_type)."""
+        if kind == "number":
+            return cell or None
+        if kind == "support":
+            return SUPPORT_CELLS.get(cell.lower(), "")
+        return self.render(cell) if cell else ""
 
     def image(self, i, match):
         self.flush()

@@ -26,10 +26,10 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.signals import page_published
 
-from .blocks import GuideStreamBlock
+from .blocks import GuideStreamBlock, first_column
 from .code import code_key, highlight
 from .panels import NativeDateInput, SchedulePanel
-from .text import count_words, reading_minutes, slugify, unique_anchors
+from .text import count_words, reading_minutes, row_anchors, slugify, unique_anchors
 
 DIFFICULTY_CHOICES = [
     ("beginner", "Beginner"),
@@ -298,6 +298,29 @@ class GuidePage(Page):
                 toc.append(entry)
         return toc
 
+    def table_row_anchors(self):
+        """{table block id: [its rows' ids]} for the tables whose first column names the
+        rows: ids unique on the page, clear of the heading anchors (guides.text.row_anchors).
+        Made from the stored body on each view, with no queries."""
+        raw = self.body.raw_data
+        headings = [
+            child["value"].get("anchor") or slugify(child["value"]["text"])
+            for child in raw
+            if child["type"] == "heading"
+        ]
+        tables = [
+            child
+            for child in raw
+            if child["type"] == "table" and child["value"].get("first_column_is_header")
+        ]
+        firsts = []
+        for child in tables:
+            table = child["value"]["table"]
+            columns = [(column["type"], column["heading"]) for column in table["columns"]]
+            firsts.append(first_column(columns, [row["values"] for row in table["rows"]]))
+        anchors = row_anchors(firsts, taken=headings)
+        return {child.get("id"): ids for child, ids in zip(tables, anchors, strict=True)}
+
     def page_link_urls(self, request):
         """URLs of the pages linked from the body's rich text, fetched in one query."""
         ids = set()
@@ -346,6 +369,7 @@ class GuidePage(Page):
             ),
             toc=self.table_of_contents(),
             page_links=self.page_link_urls(request),
+            table_row_anchors=self.table_row_anchors(),
         )
         return context
 

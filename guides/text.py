@@ -42,6 +42,35 @@ def unique_anchors(anchors, reserved=RESERVED_IDS):
     return result
 
 
+def plain_text(markup):
+    """The text of a cell or snippet of HTML: tags removed, entities decoded, spaces
+    collapsed. Rich text, a stored number ("1000") and a choice ("yes") all work."""
+    return " ".join(html.unescape(_TAG.sub(" ", str(markup or ""))).split())
+
+
+def row_anchor(column_heading, first_cell, position):
+    """The id of a table row: the first column's heading and the row's first cell,
+    slugified. Row 1006 of a table whose first column is "Code" is "code-1006"; a row
+    whose first cell is empty is known by its position ("code-row-3")."""
+    label = plain_text(first_cell) or f"row {position}"
+    return slugify(f"{plain_text(column_heading)} {label}", fallback=f"row-{position}")
+
+
+def row_anchors(tables, taken=(), reserved=RESERVED_IDS):
+    """Ids for the rows of a page's tables, in page order. `tables` holds, for each
+    table, its first column's heading and its rows' first cells; `taken` the ids the
+    page already uses (its heading anchors). A repeat is numbered, as headings are:
+    the second "code-1006" on a page is "code-1006-2"."""
+    seen = set(reserved) | set(taken)
+    result = []
+    for heading, cells in tables:
+        wanted = [row_anchor(heading, cell, n) for n, cell in enumerate(cells, 1)]
+        anchors = unique_anchors(wanted, reserved=seen)
+        seen.update(anchors)
+        result.append(anchors)
+    return result
+
+
 def count_words(text):
     return len(_WORD.findall(html.unescape(_TAG.sub(" ", text))))
 

@@ -124,14 +124,28 @@ def quote(html, attribution=""):
     return {"type": "quote", "value": {"text": html, "attribution": attribution}}
 
 
-def table(headings, rows, caption=""):
+def table(headings, rows, caption="", types=None, first_column_is_header=True):
+    """A table block; `types` gives each column's type (text, number or support), text
+    by default. Text cells are wrapped in <p>; number and support cells are stored as
+    given ("1000", "yes")."""
+    types = types or ["text"] * len(headings)
     return {
         "type": "table",
         "value": {
-            "first_column_is_header": True,
+            "first_column_is_header": first_column_is_header,
             "table": {
-                "columns": [{"type": "text", "heading": h} for h in headings],
-                "rows": [{"values": [f"<p>{cell}</p>" for cell in row]} for row in rows],
+                "columns": [
+                    {"type": kind, "heading": h} for kind, h in zip(types, headings, strict=True)
+                ],
+                "rows": [
+                    {
+                        "values": [
+                            f"<p>{cell}</p>" if kind == "text" else cell
+                            for kind, cell in zip(types, row, strict=True)
+                        ]
+                    }
+                    for row in rows
+                ],
                 "caption": caption,
             },
         },

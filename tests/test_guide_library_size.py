@@ -129,7 +129,9 @@ def prose(guide):
         elif kind == "table":
             yield from (column["heading"] for column in value["table"]["columns"])
             for row in value["table"]["rows"]:
-                yield from map(plain, row["values"])
+                # Number cells are stored as "1000" (None when empty), support cells as
+                # "yes", "partial" or "no".
+                yield from (plain(value) for value in row["values"] if value is not None)
         elif kind == "figure":
             yield value["caption"]
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from guides.markdown_blocks import ContentError, markdown_to_blocks, parse_guide
+from guides.markdown_blocks import ContentError, column_type, markdown_to_blocks, parse_guide
 
 CONTENT = Path(__file__).resolve().parent.parent / "guides" / "content"
 
@@ -190,9 +190,59 @@ def test_a_pipe_table_becomes_a_typed_table():
     [block] = blocks("| Code | Name |\n|---|---|\n| 1000 | Normal **closure** |\n| 1001 |\n")
     table = block["value"]["table"]
     assert block["type"] == "table"
+    assert block["value"]["first_column_is_header"] is True
     assert [column["heading"] for column in table["columns"]] == ["Code", "Name"]
-    assert table["rows"][0]["values"] == ["<p>1000</p>", "<p>Normal <strong>closure</strong></p>"]
-    assert table["rows"][1]["values"] == ["<p>1001</p>", ""]
+    assert [column["type"] for column in table["columns"]] == ["number", "text"]
+    assert table["rows"][0]["values"] == ["1000", "<p>Normal <strong>closure</strong></p>"]
+    assert table["rows"][1]["values"] == ["1001", ""]
+
+
+@pytest.mark.parametrize(
+    ("cells", "kind"),
+    [
+        (["1000", "1001", "4999"], "number"),
+        (["-2", "0.5", "", "+7"], "number"),
+        (["yes", "Partly", "", "NO"], "support"),
+        (["1000", "1001\u20132999"], "text"),  # a range
+        (["1,000"], "text"),  # thousands separators
+        (["`1000`"], "text"),  # markup
+        (["64 KiB"], "text"),  # a unit
+        (["yes", "yes, since 58"], "text"),
+        (["yes", "partial"], "text"),  # the word readers see is "partly"
+        (["yes", "1"], "text"),
+        (["", ""], "text"),
+    ],
+)
+def test_a_column_is_typed_by_the_cells_that_are_not_empty(cells, kind):
+    assert column_type(cells) == kind
+
+
+def test_number_and_support_cells_are_stored_as_their_blocks_expect():
+    [block] = blocks(
+        "| Code | Wire | Note |\n|---|---|---|\n| 1000 | Yes | a |\n|  | partly | |\n"
+        "| 1015 | no | b |\n"
+    )
+    table = block["value"]["table"]
+    assert [column["type"] for column in table["columns"]] == ["number", "support", "text"]
+    assert [row["values"] for row in table["rows"]] == [
+        ["1000", "yes", "<p>a</p>"],
+        [None, "partial", ""],
+        ["1015", "no", "<p>b</p>"],
+    ]
+
+
+def test_a_table_without_rows_has_text_columns():
+    [block] = blocks("| Code | Name |\n|---|---|\n")
+    assert [column["type"] for column in block["value"]["table"]["columns"]] == ["text", "text"]
+
+
+def test_guide_links_work_inside_table_cells():
+    [block] = blocks(
+        "| Term | Guide |\n|---|---|\n| Ping | [[heartbeats-and-idle-timeouts]] |\n",
+        resolve=lambda slug: ({"href": f"/guides/guides/{slug}/"}, "Heartbeats"),
+    )
+    cell = block["value"]["table"]["rows"][0]["values"][1]
+    assert cell == '<p><a href="/guides/guides/heartbeats-and-idle-timeouts/">Heartbeats</a></p>'
 
 
 def test_pipes_inside_code_in_a_table_cell_do_not_split_it():

@@ -195,8 +195,70 @@ def test_callout_table_and_quote_render_as_semantic_html(client, library):
         "Warning Never reuse a key."
     )
     assert [th.get_text() for th in page.select(".data-table thead th")] == ["Code", "Meaning"]
-    assert page.select_one(".data-table tbody th[scope=row]").get_text() == "101"
+    row_header = page.select_one(".data-table tbody th[scope=row]")
+    assert row_header.find(string=True).strip() == "101"
     assert page.select_one(".quote figcaption").get_text() == "— An engineer"
+
+
+def typed_table_guide(library):
+    return make_guide(
+        library["reference"],
+        "Close codes",
+        body=[
+            heading("Code 1000"),
+            table(
+                ["Code", "Name", "On the wire", "Browsers may send"],
+                [
+                    ["1000", "Normal Closure", "yes", "yes"],
+                    ["1006", "Abnormal Closure", "no", "no"],
+                    ["4000", "", "yes", "partial"],
+                ],
+                types=["number", "text", "support", "support"],
+            ),
+            table(["Code", "Note"], [["1006", "Again"], ["", "No code"]]),
+            table(["Step", "What"], [["1", "Open"]], first_column_is_header=False),
+        ],
+    )
+
+
+def test_table_rows_get_ids_from_their_first_cell_unique_on_the_page(client, library):
+    page = soup(client.get(typed_table_guide(library).url))
+    first, second, third = page.select(".data-table")
+    # "code-1000" is the heading's: the row takes the next free id.
+    assert [tr.get("id") for tr in first.select("tbody tr")] == [
+        "code-1000-2",
+        "code-1006",
+        "code-4000",
+    ]
+    assert [tr.get("id") for tr in second.select("tbody tr")] == ["code-1006-2", "code-row-2"]
+    assert third.select_one("tbody tr").get("id") is None
+    assert third.select_one("tbody th") is None
+
+
+def test_each_named_row_links_to_itself_with_a_label_for_screen_readers(client, library):
+    page = soup(client.get(typed_table_guide(library).url))
+    link = page.select_one("#code-1006 th[scope=row] a.row-link")
+    assert link["href"] == "#code-1006"
+    assert link.select_one("[aria-hidden=true]").get_text() == "#"
+    assert link.select_one(".visually-hidden").get_text() == "Link to the row “1006”"
+
+
+def test_typed_cells_render_plainly_and_carry_their_sort_keys(client, library):
+    page = soup(client.get(typed_table_guide(library).url))
+    table = page.select_one(".data-table")
+    assert [th["data-type"] for th in table.select("thead th")] == [
+        "number",
+        "text",
+        "support",
+        "support",
+    ]
+    row = table.select_one("#code-1000-2")
+    assert row.th.find(string=True).strip() == "1000"  # Not 1000.00 or 1E+3.
+    assert row.th["data-sort"] == "1000"
+    assert [td.get("data-sort") for td in row.select("td")] == [None, "2", "2"]
+    assert row.select("td")[1].get_text(" ", strip=True) == "✓ Yes"
+    assert [td.get("data-sort") for td in table.select("#code-4000 td")] == [None, "2", "1"]
+    assert page.select_one("script[src$='guides/tables.js']")["type"] == "module"
 
 
 def test_links_to_other_guides_point_at_them(client, library):

@@ -20,6 +20,28 @@ def test_unique_anchors_number_the_repeats():
     assert text.unique_anchors(["a", "b", "a", "a"]) == ["a", "b", "a-2", "a-3"]
 
 
+def test_a_row_is_named_by_its_first_column_heading_and_first_cell():
+    assert text.row_anchor("Code", "<p>1006</p>", 1) == "code-1006"
+    assert text.row_anchor("Header", "<p><code>Sec-WebSocket-Key</code></p>", 4) == (
+        "header-sec-websocket-key"
+    )
+    assert text.row_anchor("", "Ping &amp; pong", 2) == "ping-pong"
+
+
+def test_a_row_with_an_empty_first_cell_is_named_by_its_position():
+    assert text.row_anchor("Code", "", 3) == "code-row-3"
+    assert text.row_anchor("", "—", 5) == "row-5"
+
+
+def test_row_anchors_are_unique_on_the_page_and_clear_of_headings_and_page_ids():
+    tables = [("Code", ["1000", "1006", "1006"]), ("Code", ["1006"]), ("", ["main"])]
+    assert text.row_anchors(tables, taken=["code-1000"]) == [
+        ["code-1000-2", "code-1006", "code-1006-2"],
+        ["code-1006-3"],
+        ["main-2"],
+    ]
+
+
 def test_reading_time_is_whole_minutes_and_at_least_one():
     assert text.reading_minutes(10) == 1
     assert text.reading_minutes(2200) == 10
