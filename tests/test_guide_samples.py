@@ -244,6 +244,7 @@ def compile_java(sample, directory, missing):
 COMPILERS = {"go": compile_go, "java": compile_java}
 
 
+@pytest.mark.toolchain
 @pytest.mark.parametrize("sample", samples_checked_by("compile"), ids=sample_id)
 def test_a_compiled_sample_builds_against_debians_libraries(sample, tmp_path):
     compiler = COMPILERS.get(sample.language)
@@ -252,6 +253,7 @@ def test_a_compiled_sample_builds_against_debians_libraries(sample, tmp_path):
     assert problem == ""
 
 
+@pytest.mark.toolchain
 @pytest.mark.parametrize("language", COMPILERS)
 def test_each_compiler_rejects_a_sample_that_does_not_type_check(language, tmp_path):
     """Parsing is not enough: a call with the wrong types must fail the build."""
@@ -344,6 +346,7 @@ def test_a_runnable_python_sample_exits_cleanly_within_ten_seconds(sample, serve
 # check=syntax
 
 
+@pytest.mark.toolchain
 @pytest.mark.parametrize("sample", SYNTAX_SAMPLES, ids=sample_id)
 def test_a_syntax_checked_sample_parses(sample, tmp_path):
     checker = SYNTAX_CHECKERS.get(sample.language)
@@ -355,6 +358,7 @@ def test_a_syntax_checked_sample_parses(sample, tmp_path):
     assert problem == ""
 
 
+@pytest.mark.toolchain
 @pytest.mark.parametrize("sample", UNCHECKED_PARSEABLE, ids=sample_id)
 def test_an_unchecked_sample_still_parses_where_this_machine_has_a_parser(sample, tmp_path):
     problem = SYNTAX_CHECKERS[sample.language](sample, tmp_path, missing=pytest.skip)
@@ -409,6 +413,7 @@ BROKEN = {
 }
 
 
+@pytest.mark.toolchain
 @pytest.mark.parametrize("language", BROKEN)
 def test_each_parser_rejects_a_broken_sample(language, tmp_path):
     filename, code = BROKEN[language]

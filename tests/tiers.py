@@ -10,11 +10,13 @@ never lower it: a test marked `unit` that asks for a server is a collection erro
 """
 
 # Cheapest first. Each test gets exactly one.
-TIERS = ("unit", "db", "server", "quality", "browser")
+TIERS = ("unit", "db", "toolchain", "server", "quality", "browser")
 
 DESCRIPTIONS = {
     "unit": "plain Python: no database, no subprocess server, no browser",
     "db": "the Django test database (SQLite, or PostgreSQL in the second pass)",
+    "toolchain": "another language's parser or compiler on the guides' samples (node, gofmt, "
+    "rustfmt, javac, go, protoc): written on the test, no fixture shows it",
     "server": "a server subprocess: runserver, `manage.py serve`, or a private "
     "Redis, PostgreSQL or nginx",
     "quality": "the web quality tools (the Nu HTML Checker on Java, axe-core) on a served site",
