@@ -15,6 +15,8 @@ tested is the code on the page. Each test id names the guide and the sample, e.g
 - check=none: the page says "not checked by our test suite"; where this machine has a
   parser for the language anyway (JSON, TOML, Go, Rust, Java, Protocol Buffers) the
   sample is parsed too, and skipped, never failed, when the parser is missing.
+- check=nginx, haproxy, caddy: configurations run in that proxy in front of the echo
+  service, tests/test_deployment_recipes.py; the page names the proxy and its version.
 """
 
 import json
@@ -32,6 +34,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from guides.code import TESTED_PROXIES
 from tests.conftest import require
 from tests.guide_content import Sample, guide_samples, guides, samples_checked_by
 
@@ -233,15 +236,22 @@ def test_an_unchecked_sample_still_parses_where_this_machine_has_a_parser(sample
 
 
 def code_figures(html):
-    """(code text, shows the 'not checked' label) for each code block of a page, in order."""
+    """(code text, shows the 'not checked' label, the 'run in our test suite against' note
+    or None) for each code block of a page, in order."""
     soup = BeautifulSoup(html, "html.parser")
     return [
         (
             figure.select_one("pre code").get_text(),
             figure.select_one(".code__unchecked") is not None,
+            tested.get_text() if (tested := figure.select_one(".code__tested")) else None,
         )
         for figure in soup.select("figure.code")
     ]
+
+
+def tested_note(sample):
+    proxy = TESTED_PROXIES.get(sample.check)
+    return f"run in our test suite against {proxy}" if proxy else None
 
 
 @pytest.mark.parametrize("guide", guides(), ids=lambda guide: guide.name)
@@ -249,10 +259,13 @@ def test_the_page_shows_the_checked_code_and_labels_the_unchecked(guide, served)
     with urllib.request.urlopen(served.http_url + guide.url, timeout=10) as response:
         figures = code_figures(response.read().decode())
     samples = guide_samples(guide)
-    expected = [(sample.code.rstrip("\n"), sample.check == "none") for sample in samples]
-    shown = [(code.rstrip("\n"), unchecked) for code, unchecked in figures]
+    expected = [
+        (sample.code.rstrip("\n"), sample.check == "none", tested_note(sample))
+        for sample in samples
+    ]
+    shown = [(code.rstrip("\n"), unchecked, tested) for code, unchecked, tested in figures]
     assert len(shown) == len(expected), "the page shows a different number of samples"
-    for sample, (code, unchecked), (expected_code, expected_label) in zip(
+    for sample, (code, unchecked, tested), (expected_code, expected_label, expected_note) in zip(
         samples, shown, expected, strict=True
     ):
         assert code == expected_code, f"{sample.id}: the page shows other code"
@@ -261,6 +274,7 @@ def test_the_page_shows_the_checked_code_and_labels_the_unchecked(guide, served)
             + ("labelled" if unchecked else "not labelled")
             + " “not checked by our test suite”"
         )
+        assert tested == expected_note, f"{sample.id} (check={sample.check}): shows {tested!r}"
 
 
 # The parsers themselves: each one rejects a broken sample, so a pass means something.
