@@ -20,7 +20,15 @@ from wagtail.rich_text import expand_db_html
 from wagtail.rich_text.rewriters import extract_attrs
 
 from . import live
-from .code import CHECKS, LANGUAGE_LABELS, LANGUAGES, code_key, highlight, parse_line_spec
+from .code import (
+    CHECKS,
+    LANGUAGE_LABELS,
+    LANGUAGES,
+    TESTED_PROXIES,
+    code_key,
+    highlight,
+    parse_line_spec,
+)
 from .text import plain_text, row_anchors
 
 INLINE_FEATURES = ["bold", "italic", "code", "link"]
@@ -151,6 +159,8 @@ class CodeBlock(blocks.StructBlock):
             html = highlight(value.get("code", ""), language, value.get("highlight", ""))
         context["highlighted"] = mark_safe(html)  # noqa: S308 (Pygments escapes the code)
         context["language_label"] = LANGUAGE_LABELS.get(language, language)
+        # A configuration the test suite runs in a real proxy: which one, and its version.
+        context["tested_in"] = TESTED_PROXIES.get(value.get("check"))
         return context
 
 

@@ -37,6 +37,7 @@ LANGUAGES = [
     ("toml", "TOML"),
     ("ini", "INI"),
     ("nginx", "nginx"),
+    ("caddyfile", "Caddyfile"),
     ("protobuf", "Protocol Buffers"),
     ("http", "HTTP"),
     ("html", "HTML"),
@@ -71,10 +72,20 @@ ALIASES = {
     "yml": "yaml",
     "proto": "protobuf",
     "conf": "nginx",
+    "caddy": "caddyfile",
     "plain": "text",
     "plaintext": "text",
     "txt": "text",
     "": "text",
+}
+
+# The proxies whose configuration samples the test suite starts in front of the echo
+# service (tests/test_deployment_recipes.py), with the version it runs: Debian's. A page
+# says so above each such sample; that test fails when the installed version differs.
+TESTED_PROXIES = {
+    "nginx": "nginx 1.22",
+    "haproxy": "HAProxy 2.6",
+    "caddy": "Caddy 2.6",
 }
 
 # How the test suite checks a sample (see guides/content/README.md).
@@ -83,6 +94,7 @@ CHECKS = [
     ("browser", "Run in Chromium by the test suite"),
     ("syntax", "Syntax-checked by the test suite"),
     ("compile", "Compiled by the test suite"),
+    *((name, f"Run in {tested} by the test suite") for name, tested in TESTED_PROXIES.items()),
     ("none", "Not checked by the test suite"),
 ]
 CHECK_VALUES = {value for value, _ in CHECKS}

@@ -19,6 +19,8 @@ tested is the code on the page. Each test id names the guide and the sample, e.g
   says (`because=`: e.g. a library Debian does not package); where this machine has a
   parser for the language anyway (JSON, TOML, Go, Rust, Java, Protocol Buffers) the
   sample is parsed too, and skipped, never failed, when the parser is missing.
+- check=nginx, haproxy, caddy: configurations run in that proxy in front of the echo
+  service, tests/test_deployment_recipes.py; the page names the proxy and its version.
 """
 
 import asyncio
@@ -40,6 +42,7 @@ from bs4 import BeautifulSoup
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+from guides.code import TESTED_PROXIES
 from tests.conftest import require
 from tests.guide_content import Sample, guide_samples, guides, samples_checked_by
 from tests.servers import free_port
@@ -369,12 +372,20 @@ def test_an_unchecked_sample_still_parses_where_this_machine_has_a_parser(sample
 
 
 def code_figures(html):
-    """(code text, the 'not checked' label or None) for each code block of a page, in order."""
+    """(code text, the 'not checked' label or None, the 'run in our test suite against'
+    note or None) for each code block of a page, in order."""
     soup = BeautifulSoup(html, "html.parser")
     figures = []
     for figure in soup.select("figure.code"):
         label = figure.select_one(".code__unchecked")
-        figures.append((figure.select_one("pre code").get_text(), label and label.get_text()))
+        tested = figure.select_one(".code__tested")
+        figures.append(
+            (
+                figure.select_one("pre code").get_text(),
+                label and label.get_text(),
+                tested and tested.get_text(),
+            )
+        )
     return figures
 
 
@@ -386,17 +397,25 @@ def unchecked_label(sample):
     return f"{label}: {sample.unchecked_because}" if sample.unchecked_because else label
 
 
+def tested_note(sample):
+    proxy = TESTED_PROXIES.get(sample.check)
+    return f"run in our test suite against {proxy}" if proxy else None
+
+
 @pytest.mark.parametrize("guide", guides(), ids=lambda guide: guide.name)
 def test_the_page_shows_the_checked_code_and_labels_the_unchecked(guide, served):
     with urllib.request.urlopen(served.http_url + guide.url, timeout=10) as response:
         figures = code_figures(response.read().decode())
     samples = guide_samples(guide)
     assert len(figures) == len(samples), "the page shows a different number of samples"
-    for sample, (code, label) in zip(samples, figures, strict=True):
+    for sample, (code, label, tested) in zip(samples, figures, strict=True):
         assert code.rstrip("\n") == sample.code.rstrip("\n"), (
             f"{sample.id}: the page shows other code"
         )
         assert label == unchecked_label(sample), f"{sample.id} (check={sample.check})"
+        assert tested == tested_note(sample), (
+            f"{sample.id} (check={sample.check}): shows {tested!r}"
+        )
 
 
 # The parsers themselves: each one rejects a broken sample, so a pass means something.

@@ -183,6 +183,23 @@ def test_unchecked_samples_say_so_and_checked_ones_do_not(client, library):
     assert "not checked by our test suite" in page.select_one(".code__unchecked").get_text()
 
 
+def test_a_proxy_configuration_says_which_proxy_the_test_suite_runs_it_in(client, library):
+    body = [
+        code("location /ws/ {}", language="nginx", filename="websocket.conf", check="nginx"),
+        code("defaults\n    timeout tunnel 1h", language="text", check="haproxy"),
+        code("example.com {\n\treverse_proxy app:8000\n}", language="caddyfile", check="caddy"),
+    ]
+    guide = make_guide(library["internals"], "Proxies", body=body)
+    page = soup(client.get(guide.url))
+    notes = [f.select_one(".code__tested").get_text() for f in page.select("figure.code")]
+    assert notes == [
+        "run in our test suite against nginx 1.22",
+        "run in our test suite against HAProxy 2.6",
+        "run in our test suite against Caddy 2.6",
+    ]
+    assert page.select(".code__unchecked") == []
+
+
 def test_tabbed_code_renders_every_language_labelled_for_use_without_javascript(client, library):
     group = soup(client.get(rich_guide(library).url)).select_one("[data-code-tabs]")
     assert [f["data-tab-label"] for f in group.select("figure.code")] == ["JavaScript", "Python"]
