@@ -397,7 +397,7 @@ def unchecked_label(sample):
     return f"{label}: {sample.unchecked_because}" if sample.unchecked_because else label
 
 
-def tested_note(sample):
+def proxy_note(sample):
     proxy = TESTED_PROXIES.get(sample.check)
     return f"run in our test suite against {proxy}" if proxy else None
 
@@ -413,7 +413,7 @@ def test_the_page_shows_the_checked_code_and_labels_the_unchecked(guide, served)
             f"{sample.id}: the page shows other code"
         )
         assert label == unchecked_label(sample), f"{sample.id} (check={sample.check})"
-        assert tested == tested_note(sample), (
+        assert tested == proxy_note(sample), (
             f"{sample.id} (check={sample.check}): shows {tested!r}"
         )
 
