@@ -413,9 +413,7 @@ def test_the_page_shows_the_checked_code_and_labels_the_unchecked(guide, served)
             f"{sample.id}: the page shows other code"
         )
         assert label == unchecked_label(sample), f"{sample.id} (check={sample.check})"
-        assert tested == proxy_note(sample), (
-            f"{sample.id} (check={sample.check}): shows {tested!r}"
-        )
+        assert tested == proxy_note(sample), f"{sample.id} (check={sample.check}): shows {tested!r}"
 
 
 # The parsers themselves: each one rejects a broken sample, so a pass means something.
