@@ -2,6 +2,7 @@
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.contrib.staticfiles import finders
@@ -101,6 +102,17 @@ class HeadingBlock(blocks.StructBlock):
         description = "A section heading with a stable anchor; it builds the table of contents."
 
 
+class VerbatimTextBlock(blocks.TextBlock):
+    """A TextBlock whose form keeps leading and trailing whitespace: Django's CharField
+    strips it, which cut the indentation of a sample's first line on every save."""
+
+    @cached_property
+    def field(self):
+        field = super().field
+        field.strip = False
+        return field
+
+
 class CodeBlock(blocks.StructBlock):
     language = blocks.ChoiceBlock(choices=LANGUAGES, default="python")
     filename = blocks.CharBlock(
@@ -124,7 +136,7 @@ class CodeBlock(blocks.StructBlock):
         help_text="For an unchecked sample, shown to readers after “not checked by our test "
         "suite”, e.g. “Spring is not packaged in Debian 12”.",
     )
-    code = blocks.TextBlock(help_text="Paste the code exactly; indentation is kept.")
+    code = VerbatimTextBlock(help_text="Paste the code exactly; indentation is kept.")
 
     class Meta:
         icon = "code"

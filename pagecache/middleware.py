@@ -50,12 +50,13 @@ class ResponseCache:
 
     A request that may change content (any method but GET and HEAD: an editor's publish)
     gets its response's last message only once the pages its change made stale have been
-    rendered again, or after `refresh_wait` seconds: the editor's next look at the site,
+    rendered again (at most `refresh_wait` seconds, for a change that affects many pages
+    on a loaded machine): the editor's next look at the site,
     like every reader's, is answered from the store with the new text.
     """
 
     def __init__(
-        self, app, store, policy=None, on_start=None, finalize_tags=frozenset, refresh_wait=5.0
+        self, app, store, policy=None, on_start=None, finalize_tags=frozenset, refresh_wait=20.0
     ):
         self.app = app
         self.store = store

@@ -191,3 +191,10 @@ def test_on_sqlite_a_publish_waits_for_an_autosave_being_saved_instead_of_failin
 
     assert errors == []
     assert Group.objects.filter(name__in=["autosaved", "published"]).count() == 2
+
+
+def test_saving_a_code_sample_in_the_admin_keeps_the_indentation_of_its_first_line():
+    from guides.blocks import CodeBlock
+
+    diagram = "    client ──► server\n      101\n"
+    assert CodeBlock().child_blocks["code"].field.clean(diagram) == diagram
