@@ -118,6 +118,9 @@ RULED_OUT = (
     (("sse", "http_streaming"), "direction=both,peer_to_peer & lifetime=request",
      "One streamed response answers one request; it can't carry the messages your clients "
      "send while it runs."),
+    ("push", "direction=both & lifetime=request",
+     "A push arrives outside any request: it can't be the answer to one, nor carry the "
+     "messages your clients send while they wait for it."),
     ("http_streaming", "payload=media & freshness=subsecond,realtime",
      "Players buffer streamed HTTP media before playing it, a few seconds behind live; under "
      "a second needs WebRTC."),
