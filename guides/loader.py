@@ -26,7 +26,8 @@ import yaml
 from django.db import transaction
 from wagtail.search import index
 
-from .markdown_blocks import SECTIONS, ContentError, markdown_to_blocks, parse_guide, parse_tags
+from .front_matter import SECTIONS, ContentError, parse_guide, parse_tags
+from .markdown_blocks import markdown_to_blocks
 from .models import (
     Author,
     GuideImport,

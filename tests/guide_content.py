@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from guides.markdown_blocks import ContentError, markdown_to_blocks, parse_guide
+from guides.front_matter import ContentError, parse_guide
+from guides.markdown_blocks import markdown_to_blocks
 
 CONTENT = Path(__file__).resolve().parent.parent / "guides" / "content"
 
@@ -20,7 +21,7 @@ SAMPLE_ORIGIN = "ws://localhost:8000"
 @dataclass(frozen=True)
 class Guide:
     path: Path
-    source: object  # guides.markdown_blocks.GuideSource
+    source: object  # guides.front_matter.GuideSource
     conversion: object  # guides.markdown_blocks.Conversion: blocks, links, warnings
 
     @property

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.core.management import call_command
 
-from guides.markdown_blocks import SECTIONS
+from guides.front_matter import SECTIONS
 from guides.models import Author, GuideIndexPage, GuidePage, GuideSectionPage
 from guides.text import slugify
 from website.models import HomePage

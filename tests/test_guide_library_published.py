@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 
-from guides.markdown_blocks import SECTIONS
+from guides.front_matter import SECTIONS
 from tests.guide_content import guides
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from guides.markdown_blocks import DIFFICULTIES, SECTIONS, parse_tags
+from guides.front_matter import DIFFICULTIES, SECTIONS, parse_tags
 from tests.guide_content import CONTENT, guides
 
 MIN_GUIDES = 65

@@ -6,7 +6,8 @@ from bs4 import BeautifulSoup
 from wagtail.blocks.struct_block import StructBlockValidationError
 
 from guides.blocks import LiveExampleBlock
-from guides.markdown_blocks import ContentError, markdown_to_blocks
+from guides.front_matter import ContentError
+from guides.markdown_blocks import markdown_to_blocks
 from tests.guides_factories import live_example, make_guide, make_library
 
 

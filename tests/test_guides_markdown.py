@@ -1,11 +1,13 @@
-"""The Markdown -> blocks mapping (guides/markdown_blocks.py), a pure module."""
+"""A guide file -> metadata and blocks (guides/front_matter.py, guides/markdown_blocks.py),
+two pure modules."""
 
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from guides.markdown_blocks import ContentError, column_type, markdown_to_blocks, parse_guide
+from guides.front_matter import ContentError, parse_guide
+from guides.markdown_blocks import column_type, markdown_to_blocks
 
 CONTENT = Path(__file__).resolve().parent.parent / "guides" / "content"
 

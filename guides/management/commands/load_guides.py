@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from wagtail.models import Site
 
+from guides.front_matter import ContentError
 from guides.loader import CONTENT_DIR, GuideLoader
-from guides.markdown_blocks import ContentError
 
 
 def default_site_root():
