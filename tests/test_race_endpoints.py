@@ -11,6 +11,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import AsyncClient
 
 from race import store
+from tests.asgi import get_scope
 from website.asgi import application
 
 pytestmark = pytest.mark.usefixtures("races")
@@ -273,20 +274,7 @@ async def test_a_visitor_who_leaves_a_waiting_request_leaves_the_race(endpoint):
     group = f"race.{race['id']}"
     received = asyncio.Queue()
     await received.put({"type": "http.request", "body": b"", "more_body": False})
-    path = race["endpoints"][endpoint]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"after=5",
-        "headers": [(b"host", b"testserver")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
+    scope = get_scope(race["endpoints"][endpoint], query_string=b"after=5")
     sent = []
 
     async def send(message):

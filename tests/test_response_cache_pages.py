@@ -15,6 +15,7 @@ from pagecache.asgi import cache_responses
 from pagecache.bus import LocalBus
 from pagecache.middleware import ResponseCache
 from pagecache.store import ResponseStore
+from tests.asgi import get_scope
 from website.executor import RequestLifecycleExecutor
 from website.models import HomePage, SiteSettings
 
@@ -50,23 +51,8 @@ class Response:
 
 
 def get(app, path="/", cookie=None):
-    headers = [(b"host", b"localhost")]
-    if cookie:
-        headers.append((b"cookie", cookie.encode()))
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("localhost", 80),
-    }
+    headers = [(b"cookie", cookie.encode())] if cookie else []
+    scope = get_scope(path, host="localhost", headers=headers)
     messages, requests = [], [{"type": "http.request", "body": b"", "more_body": False}]
 
     async def receive():
