@@ -23,6 +23,10 @@ legacy one (docs/echo-performance.md). What it changes:
   headers (the Sec-WebSocket-Accept computed, the subprotocol and the extensions
   negotiated) are in the ASGI scope's `websocket.handshake.response` extension, for the
   handshake mirror (`/ws/inspect/`).
+- A handshake the application refuses with an HTTP response (a 404 for an unknown path,
+  a 400 for a bad room name) is complete once the response is sent, as uvicorn already
+  counts a refusal with `websocket.close`: no "ASGI callable returned without completing
+  handshake" ERROR for every refusal, which any client could repeat to fill the log.
 - When the server stops, open connections are closed with 1001 ("going away") and the
   reason "Server shutting down", where uvicorn says 1012 and cuts the TCP connection: browsers
   and the echo tester take 1001 as the signal to reconnect elsewhere, and the closing
@@ -92,6 +96,8 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
             self.handshake_response.update(
                 status=self.response.status_code, headers=list(self.response.headers.raw_items())
             )
+        elif message["type"] == "websocket.http.response.body" and not message.get("more_body"):
+            self.handshake_complete = True  # answered: the response is sent, the socket closed
 
     def send_receive_event_to_app(self):
         if self.curr_msg_data_type != "text" or self.close_sent:

@@ -94,6 +94,15 @@ async def test_a_websocket_connection_is_one_log_line(behind_proxy):
     assert '"WebSocket /ws/echo/" [accepted]' not in log
 
 
+async def test_a_refused_handshake_is_an_http_answer_and_no_error_in_the_log(behind_proxy):
+    socket = await RawSocket.open(behind_proxy.http_url, path="/ws/nowhere/")
+    socket.abort()
+    assert socket.status == 404
+    log = await asyncio.to_thread(log_marker, behind_proxy)
+    assert "ERROR" not in log
+    assert "ASGI callable returned" not in log
+
+
 # Workers
 
 
