@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 from django.db import transaction
+from django.utils.html import escape
 from wagtail.search import index
 
 from .front_matter import SECTIONS, ContentError, parse_guide, parse_tags
@@ -271,8 +272,10 @@ class GuideLoader:
         return sources
 
     def create_draft(self, section, source):
-        """A page row to link to; write() fills it in and publishes its first revision."""
-        blocks = [b for b in markdown_to_blocks(source.body).blocks if b["type"] != "related"]
+        """A page row to link to; write() fills it in and publishes its first revision.
+        Its body is only the summary: the real one is converted once, when every page it
+        may link to exists."""
+        blocks = [{"type": "text", "value": f"<p>{escape(source.summary)}</p>"}]
         return section.add_child(
             instance=GuidePage(
                 title=source.title,

@@ -46,18 +46,39 @@ def pytest_collection_modifyitems(config, items):
         item.stash[TIER] = tier
         if tier not in written:
             item.add_marker(tier)
-        require_serialized_rollback(item)
+        if require_serialized_rollback(item):
+            # Set up first, so that it is torn down last: after the flush.
+            item.fixturenames.insert(0, "migrated_rows_restored")
 
 
 def require_serialized_rollback(item):
-    """A transactional test empties every table when it ends; without serialized_rollback
-    the migrations' rows (the page tree, content types, groups) are gone, or come back
-    with other ids, for every test after it."""
+    """True for a transactional test, which must ask for serialized_rollback: the
+    migrations' rows (the page tree, content types, groups) are then put back before it
+    runs, and again after it (migrated_rows_restored), for whichever test comes next."""
     marker = item.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+    if not (marker and marker.kwargs.get("transaction")):
+        return False
+    if not marker.kwargs.get("serialized_rollback"):
         raise pytest.UsageError(
             f"{item.nodeid}: a transaction=True test needs serialized_rollback=True as well"
         )
+    return True
+
+
+@pytest.fixture
+def migrated_rows_restored(django_db_blocker):
+    """Django flushes every table after a transactional test and puts the migrations' rows
+    back only before the next transactional one; pytest-django runs those last, but with
+    xdist's worksteal a worker can take ordinary tests from another after them. So the
+    rows are put back as soon as the flush is done."""
+    from django.db import connections
+
+    yield
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -342,12 +363,17 @@ def quality_tools():
 
 
 @pytest.fixture
-async def races():
-    """Races of this process start from an empty cache; their sources are stopped after."""
+async def races(monkeypatch):
+    """Races of this process start from an empty cache; their sources are stopped after.
+    They may be as short as a second and start 0.2 s after they are created (a visitor's
+    last at least two and start after one), so a test that reads a race to its end waits
+    about a second, not three."""
     from django.core.cache import cache
 
-    from race import source
+    from race import rules, source, store
 
+    monkeypatch.setattr(rules, "MIN_SECONDS", 1)
+    monkeypatch.setattr(store, "LEAD_SECONDS", 0.2)
     await cache.aclear()
     yield
     for task in list(source.running):

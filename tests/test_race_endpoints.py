@@ -16,7 +16,7 @@ from website.asgi import application
 
 pytestmark = pytest.mark.usefixtures("races")
 
-SHORT = {"rate": 10, "size": 100, "duration": 2}  # 20 events over two seconds
+SHORT = {"rate": 20, "size": 100, "duration": 1}  # 20 events over a second (the races fixture)
 
 
 async def create(headers=None, **overrides):
@@ -236,7 +236,7 @@ async def socket_messages(path):
     while True:
         message = await communicator.receive_output(timeout=10)
         if message["type"] == "websocket.close":
-            await communicator.wait()
+            await communicator.disconnect(code=message["code"])  # the client's close reply
             return messages, message
         messages.append(json.loads(message["text"]))
 
