@@ -23,6 +23,8 @@ logger = logging.getLogger("pagecache")
 # the context, so they add to the same set.
 dependencies: ContextVar[set | None] = ContextVar("response_cache_dependencies", default=None)
 
+NO_BODY = {"type": "http.response.body", "body": b""}  # a HEAD request's answer from the store
+
 
 def request_headers(scope):
     """Lower-case header names to values (bytes); repeated headers are joined."""
@@ -87,13 +89,9 @@ class ResponseCache:
         )
         entry = self.store.get(key, headers)
         if entry is not None:
-            variant = entry.variant_for(headers.get(b"accept-encoding"))
-            await send(
-                {"type": "http.response.start", "status": entry.status, "headers": variant.headers}
-            )
-            await send(
-                {"type": "http.response.body", "body": b"" if method == "HEAD" else variant.body}
-            )
+            start, body = entry.messages_for(headers.get(b"accept-encoding"))
+            await send(start)
+            await send(NO_BODY if method == "HEAD" else body)
             return None
         if method == "HEAD":
             return await self.app(scope, receive, send)

@@ -113,9 +113,12 @@ class Entry:
     built from (tags) and where it lives (key, vary values)."""
 
     __slots__ = (
-        "expires",
         "key",
+        "messages",
         "path",
+        "read",
+        "read_at",
+        "serve_until",
         "size",
         "stale_since",
         "status",
@@ -124,24 +127,37 @@ class Entry:
         "vary_values",
     )
 
-    def __init__(self, key, vary_values, status, variants, tags, expires):
+    def __init__(self, key, vary_values, status, variants, tags, stored_at, expires):
         self.key = key
         self.path = key[2]
         self.vary_values = vary_values
         self.status = status
         self.variants = variants
         self.tags = tags
-        self.expires = expires
+        self.serve_until = expires  # sooner once stale: see ResponseStore.invalidate
         self.stale_since = None  # when a change made it stale; served until replaced
+        self.read = False  # since it was stored or last spared from eviction
+        self.read_at = stored_at
+        # The two ASGI messages of each variant, built once and sent as they are on every
+        # hit: a server reads the messages an application sends, it does not change them.
+        self.messages = {
+            coding: (
+                {"type": "http.response.start", "status": status, "headers": variant.headers},
+                {"type": "http.response.body", "body": variant.body},
+            )
+            for coding, variant in variants.items()
+        }
         self.size = 512 + sum(
             len(variant.body) + sum(len(n) + len(v) for n, v in variant.headers)
             for variant in variants.values()
         )
 
-    def variant_for(self, accept_encoding):
-        if len(self.variants) == 1:
-            return self.variants[None]
-        return self.variants.get(encoding_for(accept_encoding)) or self.variants[None]
+    def messages_for(self, accept_encoding):
+        """(start, body) messages of the variant for a request's Accept-Encoding."""
+        messages = self.messages
+        if len(messages) == 1:
+            return messages[None]
+        return messages.get(encoding_for(accept_encoding)) or messages[None]
 
 
 def build_variants(headers, body, compress=True):
@@ -231,10 +247,13 @@ class Invalidation:
 
 
 class ResponseStore:
-    """Whole responses by URL, least recently used first out, bounded in bytes.
+    """Whole responses by URL, bounded in bytes: when it is full, the oldest entry not
+    read since it was stored goes first (a read one is spared once: "second chance",
+    least recently used without reordering on every read).
 
     Safe to use from several threads: the event loop reads it, the Redis listener and
-    Django's sync threads (signal handlers) invalidate it.
+    Django's sync threads (signal handlers) invalidate it. Reads take no lock: a hit is
+    one dictionary lookup, atomic under the GIL, and two attribute stores.
 
     A render that started before an invalidation it is affected by must not be stored
     after it: `generation` is read when the render starts and `put` refuses the entry
@@ -275,28 +294,25 @@ class ResponseStore:
 
     @staticmethod
     def vary_values(names, headers):
-        if not names:
-            return ()
-        return tuple([headers.get(name) for name in names])
+        return tuple(map(headers.get, names)) if names else ()
 
     def get(self, key, headers):
         """The live entry for a request (`headers`: lower-case bytes names to values)."""
-        vary = self._vary.get(key)
-        if vary is None:
+        record = self._vary.get(key)
+        if record is None:
             return None
-        slot = (key, self.vary_values(vary[0], headers))
-        with self._lock:
-            entry = self._entries.get(slot)
-            if entry is None:
-                return None
-            now = self.clock()
-            if entry.expires <= now or (
-                entry.stale_since is not None and now - entry.stale_since > self.stale_limit
-            ):
-                self._remove(slot)
-                return None
-            self._entries.move_to_end(slot)
+        slot = (key, self.vary_values(record[0], headers))
+        entry = self._entries.get(slot)
+        if entry is None:
+            return None
+        now = self.clock()
+        if now < entry.serve_until:
+            entry.read, entry.read_at = True, now
             return entry
+        with self._lock:  # expired, or stale for too long
+            if self._entries.get(slot) is entry:
+                self._remove(slot)
+        return None
 
     def stale_entry(self, slot):
         """The entry in `slot` if it is still there and stale (a refresher's next job)."""
@@ -330,7 +346,8 @@ class ResponseStore:
             )
         )
         slot = (key, self.vary_values(vary_names, request_headers))
-        entry = Entry(key, slot[1], status, variants, frozenset(tags), self.clock() + self.max_age)
+        now = self.clock()
+        entry = Entry(key, slot[1], status, variants, frozenset(tags), now, now + self.max_age)
         if entry.size > self.max_bytes:
             return False
         with self._lock:
@@ -350,7 +367,12 @@ class ResponseStore:
             for tag in entry.tags:
                 self._by_tag.setdefault(tag, set()).add(slot)
             while self.bytes > self.max_bytes:
-                self._remove(next(iter(self._entries)))
+                oldest, candidate = next(iter(self._entries.items()))
+                if candidate.read:
+                    candidate.read = False
+                    self._entries.move_to_end(oldest)
+                else:
+                    self._remove(oldest)
         return True
 
     def _invalidated_since(self, generation, entry):
@@ -390,8 +412,9 @@ class ResponseStore:
                 entry = self._entries[slot]
                 if entry.stale_since is None:
                     entry.stale_since = now
+                    entry.serve_until = min(entry.serve_until, now + self.stale_limit)
             # Most recently read first: the pages readers are on are ready soonest.
-            ordered = [slot for slot in reversed(self._entries) if slot in slots]
+            ordered = sorted(slots, key=lambda slot: self._entries[slot].read_at, reverse=True)
         if ordered:
             on_stale(ordered)
         return len(ordered)

@@ -18,16 +18,18 @@ from pagecache.asgi import cache_responses  # noqa: E402
 from race.asgi import serve_waiting_requests  # noqa: E402
 from website.executor import UseRequestLifecycleExecutor  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        # Anonymous pages are answered from the response cache, before Django; the
-        # race's long polls and event streams wait without a thread each.
-        "http": UseRequestLifecycleExecutor(
-            serve_waiting_requests(cache_responses(django_asgi_app))
-        ),
-        "websocket": URLRouter(
-            # Echo's routes end with a catch-all that refuses unknown paths: last.
-            race.routing.websocket_urlpatterns + echo.routing.websocket_urlpatterns
-        ),
-    }
+# Anonymous pages are answered from the response cache first, before any routing: a
+# cached page costs the cache's lookup and nothing else (docs/page-performance.md). The
+# cache passes WebSockets and every other request on.
+application = cache_responses(
+    ProtocolTypeRouter(
+        {
+            # The race's long polls and event streams wait without a thread each.
+            "http": UseRequestLifecycleExecutor(serve_waiting_requests(django_asgi_app)),
+            "websocket": URLRouter(
+                # Echo's routes end with a catch-all that refuses unknown paths: last.
+                race.routing.websocket_urlpatterns + echo.routing.websocket_urlpatterns
+            ),
+        }
+    )
 )
