@@ -54,6 +54,12 @@ HEARTBEATS = Guide(
 RECONNECTION = Guide(
     "/guides/guides/reconnection-with-backoff/", "Reconnection with exponential backoff and jitter"
 )
+MANAGED = Guide(
+    "/guides/comparisons/managed-and-serverless-websockets/", "Managed and serverless WebSockets"
+)
+BACKPRESSURE = Guide(
+    "/guides/guides/backpressure-and-flow-control/", "Backpressure and flow control"
+)
 
 EVERY = CANDIDATE_KEYS
 CONNECTED = ("websocket", "sse", "mqtt", "webtransport", "long_polling")
@@ -81,6 +87,9 @@ GUIDES = (
     (HEARTBEATS,    CONNECTED,         "lifetime=always"),
     (RECONNECTION,  CONNECTED,         "lifetime=session,always & limits=flaky"),
     (RECONNECTION,  CONNECTED,         "lifetime=session,always & delivery=catch_up"),
+    (MANAGED,       EVERY,             "limits=serverless"),
+    (MANAGED,       CONNECTED,         "existing=managed & scale=large,huge"),
+    (BACKPRESSURE,  CONNECTED,         "rate=high"),
 )
 # fmt: on
 

@@ -365,6 +365,18 @@ def test_a_chat_links_the_chat_guide_and_the_comparison_with_the_runner_up():
     assert "/guides/comparisons/websocket-vs-server-sent-events/" in paths
 
 
+def test_serverless_functions_link_the_guide_to_managed_and_serverless_websockets():
+    result = engine.recommend(make_answers(direction="both", limits=("serverless",)))
+    paths = [guide.path for guide in result.guides]
+    assert "/guides/comparisons/managed-and-serverless-websockets/" in paths
+
+
+def test_a_high_message_rate_over_a_connection_links_the_backpressure_guide():
+    result = engine.recommend(make_answers(direction="both", rate="high"))
+    assert result.top.key in reading.CONNECTED
+    assert "/guides/guides/backpressure-and-flow-control/" in [g.path for g in result.guides]
+
+
 def test_a_websocket_pick_runs_over_websocket():
     assert engine.recommend(make_answers(direction="both")).runs_over_websocket
 
