@@ -33,7 +33,7 @@ from website.models import HomePage
 
 # Wagtail's routing, the site, view restrictions, settings and our own lookups: a
 # guide page must stay within this whatever its length, tags or neighbours.
-GUIDE_PAGE_QUERY_BUDGET = 20
+GUIDE_PAGE_QUERY_BUDGET = 14
 
 
 @pytest.fixture
@@ -362,6 +362,21 @@ def test_a_guide_page_costs_the_same_few_queries_however_long_tagged_or_linked(
     assert response.status_code == 200
     assert response.content.count(b'class="code"') == 8 * 4
     assert response.content.count(b'href="/guides/internals/neighbour-') >= 6
+
+
+def test_the_site_finds_a_guide_by_its_path_in_two_queries(library, rf, django_assert_num_queries):
+    guide = make_guide(library["internals"], "Frames")
+    home, request = HomePage.objects.get(), rf.get(guide.url)
+    with django_assert_num_queries(2):
+        found = home.route(request, ["guides", "internals", "frames"])
+    assert found.page.pk == guide.pk
+    assert found.page.get_parent().pk == library["internals"].pk
+
+
+def test_a_path_below_a_guide_is_not_found(client, library):
+    guide = make_guide(library["internals"], "Frames")
+    assert client.get(guide.url).status_code == 200
+    assert client.get(guide.url + "more/").status_code == 404
 
 
 def test_a_subsection_before_any_section_is_refused_with_a_message_on_the_block():

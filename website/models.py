@@ -41,6 +41,26 @@ class HomePage(Page):
     class Meta:
         verbose_name = "home page"
 
+    def route(self, request, path_components):
+        """The page a path names, found by its `url_path` in two queries (the pages on
+        the path, then the last one's specific row), where Wagtail walks the tree a level
+        at a time with two queries a level. A path that names no page (a sub-route of a
+        routable page, or nothing) takes Wagtail's walk, which decides it as before."""
+        if not path_components:
+            return super().route(request, path_components)
+        prefixes = [
+            f"{self.url_path}{'/'.join(path_components[:depth])}/"
+            for depth in range(1, len(path_components) + 1)
+        ]
+        on_path = {page.url_path: page for page in Page.objects.filter(url_path__in=prefixes)}
+        target = on_path.get(prefixes[-1])
+        if target is None:
+            return super().route(request, path_components)
+        page = target.specific
+        # As Wagtail's walk leaves it: the parent at hand for get_parent(), no query.
+        page._cached_parent_obj = on_path.get(prefixes[-2]) if len(prefixes) > 1 else self
+        return page.route(request, [])
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = self.library_sections()
