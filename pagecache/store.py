@@ -121,7 +121,6 @@ class Entry:
         "serve_until",
         "size",
         "stale_since",
-        "status",
         "tags",
         "variants",
         "vary_values",
@@ -131,7 +130,6 @@ class Entry:
         self.key = key
         self.path = key[2]
         self.vary_values = vary_values
-        self.status = status
         self.variants = variants
         self.tags = tags
         self.serve_until = expires  # sooner once stale: see ResponseStore.invalidate
