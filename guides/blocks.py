@@ -31,7 +31,7 @@ from .code import (
     highlight,
     parse_line_spec,
 )
-from .text import plain_text, row_anchors
+from .text import diagram_columns, plain_text, row_anchors
 
 INLINE_FEATURES = ["bold", "italic", "code", "link"]
 TEXT_FEATURES = [*INLINE_FEATURES, "ol", "ul"]
@@ -198,6 +198,33 @@ class CodeTabsBlock(blocks.StructBlock):
         template = "guides/blocks/code_tabs.html"
         label = "Code in tabs"
         description = "The same sample in several languages, one tab each."
+
+
+class DiagramBlock(blocks.StructBlock):
+    """A text diagram (boxes and arrows, a byte layout, a sequence chart): shown verbatim
+    in monospace and scaled to fit the column, with no "checked" label, because it is a
+    picture, not a sample to run."""
+
+    text = VerbatimTextBlock(help_text="The diagram exactly as drawn; spacing is kept.")
+    caption = blocks.CharBlock(
+        required=False, max_length=200, help_text="Optional: what the diagram shows."
+    )
+
+    class Meta:
+        icon = "image"
+        template = "guides/blocks/diagram.html"
+        preview_value = {
+            "text": "client                       server\n"
+            "  |-- GET /ws/echo/ Upgrade ---->|\n"
+            "  |<-- 101 Switching Protocols --|",
+            "caption": "The opening handshake",
+        }
+        description = "A text diagram in monospace, never clipped: it shrinks to fit."
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["columns"] = diagram_columns(value.get("text", ""))
+        return context
 
 
 class CalloutBlock(blocks.StructBlock):
@@ -518,6 +545,7 @@ class GuideStreamBlock(blocks.StreamBlock):
     quote = QuoteBlock(group="Text")
     code = CodeBlock(group="Code")
     code_tabs = CodeTabsBlock(group="Code")
+    diagram = DiagramBlock(group="Media and data")
     live_example = LiveExampleBlock(group="Code")
     table = GuideTableBlock(group="Media and data")
     figure = FigureBlock(group="Media and data")

@@ -241,6 +241,20 @@ def live_example(info_words, lines, render, conversion):
     return value
 
 
+def diagram(info_words, lines, conversion):
+    """A ```diagram fence -> diagram block data: the lines verbatim, and the caption= option."""
+    caption = ""
+    for option in info_words:
+        key, sep, value = option.partition("=")
+        if sep and key == "caption":
+            caption = value.strip()
+        else:
+            conversion.warnings.append(f"unknown diagram option “{option}” ignored")
+    if len(caption) > 200:
+        conversion.warnings.append("a diagram caption is cut to 200 characters")
+    return {"text": "\n".join(lines), "caption": caption[:200]}
+
+
 NUMBER_CELL = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 # What a support column's cells may say, and the choice each is stored as
 # (guides.blocks.SupportBlock shows "partial" as "Partly").
@@ -319,8 +333,9 @@ class _Converter:
     def fence(self, i, match):
         indent, fence = len(match["indent"]), match["fence"]
         info = match["info"].strip()
-        is_live = info.split(maxsplit=1)[:1] == ["live"]
-        settings = {} if is_live else _parse_info(info, self.conversion)
+        kind = (info.split(maxsplit=1) or [""])[0]
+        special = kind in ("live", "diagram")
+        settings = {} if special else _parse_info(info, self.conversion)
         closing = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$")
         code, i = [], i + 1
         while i < len(self.lines) and not closing.match(self.lines[i]):
@@ -330,10 +345,13 @@ class _Converter:
         if i >= len(self.lines):
             self.conversion.warnings.append("a code block has no closing fence")
         self.flush_prose()
-        if is_live:
+        if special:
             self.flush_tabs()
             words = _split_words(info)[1:]
-            self.emit("live_example", live_example(words, code, self.render, self.conversion))
+            if kind == "live":
+                self.emit("live_example", live_example(words, code, self.render, self.conversion))
+            else:
+                self.emit("diagram", diagram(words, code, self.conversion))
             return i + 1
         settings["code"] = "\n".join(code)
         if settings["tab"]:

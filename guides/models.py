@@ -262,7 +262,10 @@ class GuidePage(Page):
             highlighted[key] = highlight(sample["code"], language, sample["highlight"])
             code_lines += sample["code"].count("\n") + 1
         for child in self.body:
-            if child.block_type not in ("code", "code_tabs"):
+            if child.block_type == "diagram":  # Looked at like code, not read like prose.
+                code_lines += child.value["text"].count("\n") + 1
+                prose.append(child.value["caption"])
+            elif child.block_type not in ("code", "code_tabs"):
                 prose.extend(child.block.get_searchable_content(child.value))
         words = count_words(" ".join([self.summary, *map(str, prose)]))
         self.reading_time = reading_minutes(words + code_lines * 5)

@@ -71,6 +71,32 @@ def row_anchors(tables, taken=(), reserved=RESERVED_IDS):
     return result
 
 
+# A diagram this many columns wide or less fits the guide column at the normal code size;
+# a wider one is drawn smaller (guides.css has a class per step) so that none is clipped.
+DIAGRAM_FITS_COLUMNS = 80
+DIAGRAM_COLUMN_STEP = 10
+DIAGRAM_MAX_COLUMNS = 160
+
+
+def text_columns(line):
+    """Terminal columns a line takes in a monospace font: wide East Asian characters
+    take two, combining marks none."""
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        for char in line
+    )
+
+
+def diagram_columns(text):
+    """The width step a diagram is drawn for, or None when it fits at the normal size.
+    Beyond DIAGRAM_MAX_COLUMNS it is drawn at the smallest size and scrolls."""
+    widest = max((text_columns(line.rstrip()) for line in text.split("\n")), default=0)
+    if widest <= DIAGRAM_FITS_COLUMNS:
+        return None
+    step = -(-widest // DIAGRAM_COLUMN_STEP) * DIAGRAM_COLUMN_STEP
+    return min(step, DIAGRAM_MAX_COLUMNS)
+
+
 def count_words(text):
     return len(_WORD.findall(html.unescape(_TAG.sub(" ", text))))
 

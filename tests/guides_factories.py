@@ -116,6 +116,10 @@ def code_tabs(*tabs):
     }
 
 
+def diagram(text, caption=""):
+    return {"type": "diagram", "value": {"text": text, "caption": caption}}
+
+
 def callout(html, kind="note"):
     return {"type": "callout", "value": {"kind": kind, "text": html}}
 

@@ -132,7 +132,7 @@ def prose(guide):
                 # Number cells are stored as "1000" (None when empty), support cells as
                 # "yes", "partial" or "no".
                 yield from (plain(value) for value in row["values"] if value is not None)
-        elif kind == "figure":
+        elif kind in ("figure", "diagram"):
             yield value["caption"]
 
 

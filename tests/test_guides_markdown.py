@@ -146,6 +146,22 @@ def test_markdown_inside_a_code_fence_stays_code():
     assert result[0]["value"]["code"] == "## not a heading\n| a | b |\n|---|---|"
 
 
+def test_a_diagram_fence_becomes_a_diagram_kept_verbatim_with_its_caption():
+    source = '```diagram caption="Two frames, one message"\n  a ──► b\n\n  b ◄── a  \n```\n'
+    assert blocks(source) == [
+        {
+            "type": "diagram",
+            "value": {"text": "  a ──► b\n\n  b ◄── a  ", "caption": "Two frames, one message"},
+        }
+    ]
+
+
+def test_a_diagram_needs_no_caption_and_an_unknown_option_is_reported():
+    conversion = markdown_to_blocks("```diagram check=run\n+--+\n```\n")
+    assert conversion.blocks == [{"type": "diagram", "value": {"text": "+--+", "caption": ""}}]
+    assert conversion.warnings == ["unknown diagram option “check=run” ignored"]
+
+
 def test_language_aliases_are_normalised():
     [block] = blocks("```js\nlet a;\n```\n")
     assert block["value"]["language"] == "javascript"

@@ -18,6 +18,7 @@ from tests.guides_factories import (
     callout,
     code,
     code_tabs,
+    diagram,
     guide_form_data,
     heading,
     make_author,
@@ -181,6 +182,27 @@ def test_unchecked_samples_say_so_and_checked_ones_do_not(client, library):
     unchecked = [f.select_one(".code__unchecked") is not None for f in page.select("figure.code")]
     assert unchecked == [True, False, False, False]
     assert "not checked by our test suite" in page.select_one(".code__unchecked").get_text()
+
+
+def test_a_diagram_is_shown_verbatim_with_its_caption_and_no_sample_label(client, library):
+    drawing = "client          server\n  |-- <script> -->|\n  |<-- 101 -------|"
+    guide = make_guide(library["internals"], "Drawn", body=[diagram(drawing, "A handshake")])
+    page = soup(client.get(guide.url))
+    figure = page.select_one("figure.text-diagram")
+    assert figure.select_one("pre").get_text() == drawing
+    assert figure.select_one("figcaption").get_text() == "A handshake"
+    assert "not checked" not in figure.get_text()
+    assert not page.select("figure.code")
+
+
+def test_a_diagram_wider_than_the_column_is_drawn_for_its_width(client, library):
+    body = [diagram("narrow"), diagram("─" * 103)]
+    guide = make_guide(library["internals"], "Wide", body=body)
+    figures = soup(client.get(guide.url)).select("figure.text-diagram")
+    assert [figure["class"] for figure in figures] == [
+        ["text-diagram"],
+        ["text-diagram", "text-diagram--cols-110"],
+    ]
 
 
 def test_a_proxy_configuration_says_which_proxy_the_test_suite_runs_it_in(client, library):

@@ -78,6 +78,24 @@ def test_marking_terms_with_an_empty_query_just_escapes():
     assert text.mark_terms("<b>", "") == "&lt;b&gt;"
 
 
+def test_a_diagram_that_fits_the_column_keeps_the_normal_size():
+    assert text.diagram_columns("┌" + "─" * 78 + "┐\nshort") is None
+
+
+def test_a_wider_diagram_is_drawn_for_its_widest_line_rounded_up_to_ten_columns():
+    assert text.diagram_columns("x" * 81) == 90
+    assert text.diagram_columns("a\n" + "─" * 110 + "   \nb") == 110
+
+
+def test_wide_characters_take_two_columns_and_combining_marks_none():
+    assert text.text_columns("日本") == 4
+    assert text.text_columns("e\u0301") == 1
+
+
+def test_a_diagram_wider_than_the_last_step_is_drawn_at_the_last_step():
+    assert text.diagram_columns("x" * 500) == text.DIAGRAM_MAX_COLUMNS
+
+
 def test_line_spec_expands_ranges_in_order():
     assert code.parse_line_spec("7, 3,5-6") == (3, 5, 6, 7)
 
