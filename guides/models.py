@@ -26,6 +26,8 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.signals import page_published
 
+from website.routing import RoutedPage
+
 from .blocks import GuideStreamBlock, first_column
 from .code import code_key, highlight
 from .panels import NativeDateInput, SchedulePanel
@@ -64,7 +66,7 @@ class Author(models.Model):
         return self.name
 
 
-class ListingPage(Page):
+class ListingPage(RoutedPage, Page):
     """A page that lists guides under a short introduction: the library and its sections."""
 
     intro = models.TextField(max_length=600, help_text="One paragraph under the title.")
@@ -179,7 +181,7 @@ class GuidePageTag(TaggedItemBase):
     )
 
 
-class GuidePage(Page):
+class GuidePage(RoutedPage, Page):
     objects = PageManager.from_queryset(GuidePageQuerySet)()
 
     summary = models.TextField(
@@ -345,7 +347,7 @@ class GuidePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        ancestors = list(self.get_ancestors().filter(depth__gt=1))
+        ancestors = self.ancestors_below_root()
         section = ancestors[-1] if ancestors else None
         siblings = list(section.get_children().live()) if section else []
         position = next((i for i, p in enumerate(siblings) if p.pk == self.pk), None)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from wagtail.blocks import StreamBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.models import PageViewRestriction
 from wagtail.test.utils import WagtailPageTestCase
 
 from guides.blocks import CodeBlock, FigureBlock
@@ -34,7 +35,7 @@ from website.models import HomePage
 
 # Wagtail's routing, the site, view restrictions, settings and our own lookups: a
 # guide page must stay within this whatever its length, tags or neighbours.
-GUIDE_PAGE_QUERY_BUDGET = 14
+GUIDE_PAGE_QUERY_BUDGET = 12
 
 
 @pytest.fixture
@@ -384,6 +385,16 @@ def test_a_guide_page_costs_the_same_few_queries_however_long_tagged_or_linked(
     assert response.status_code == 200
     assert response.content.count(b'class="code"') == 8 * 4
     assert response.content.count(b'href="/guides/internals/neighbour-') >= 6
+
+
+def test_a_guide_in_a_password_protected_section_asks_for_the_password(client, library):
+    guide = make_guide(library["internals"], "Frames", body=[paragraph("<p>Secret.</p>")])
+    PageViewRestriction.objects.create(
+        page=library["internals"], restriction_type=PageViewRestriction.PASSWORD, password="pw"
+    )
+    response = client.get(guide.url)
+    assert b"Secret." not in response.content
+    assert b'name="password"' in response.content
 
 
 def test_the_site_finds_a_guide_by_its_path_in_two_queries(library, rf, django_assert_num_queries):

@@ -9,6 +9,7 @@ from wagtail.models import Page
 from guides.models import GuideIndexPage, GuidePage, GuideSectionPage
 
 from .blocks import CardBlock, ModelDiagramBlock
+from .routing import RoutedPage
 
 
 class HomePage(Page):
@@ -59,6 +60,9 @@ class HomePage(Page):
         page = target.specific
         # As Wagtail's walk leaves it: the parent at hand for get_parent(), no query.
         page._cached_parent_obj = on_path.get(prefixes[-2]) if len(prefixes) > 1 else self
+        ancestors = [on_path.get(prefix) for prefix in prefixes[:-1]]
+        if isinstance(page, RoutedPage) and None not in ancestors:
+            page.routed_ancestors = [self, *ancestors]
         return page.route(request, [])
 
     def get_context(self, request, *args, **kwargs):
