@@ -61,8 +61,15 @@ def set_up(checkout, env):
 
 
 def get(connection, path):
-    connection.request("GET", path, headers={"Accept-Encoding": "identity"})
-    response = connection.getresponse()
+    try:
+        connection.request("GET", path, headers={"Accept-Encoding": "identity"})
+        response = connection.getresponse()
+    except (http.client.RemoteDisconnected, ConnectionResetError):
+        # The server closed the connection while it idled (uvicorn's keep-alive timeout,
+        # 5 s, can pass while the other server's blocks run on a loaded machine).
+        connection.close()
+        connection.request("GET", path, headers={"Accept-Encoding": "identity"})
+        response = connection.getresponse()
     response.read()
     if response.status != 200:
         raise SystemExit(f"{path} answered {response.status}")

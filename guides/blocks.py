@@ -497,18 +497,19 @@ class QuoteBlock(blocks.StructBlock):
 
 
 class GuideChooserBlock(blocks.PageChooserBlock):
-    """A chosen guide, loaded with what a link to it shows: its body and highlighted code,
-    the largest columns by far, stay in the database (loading and decoding them took a
-    fifth of a guide's render)."""
+    """A chosen guide, loaded with only what a link to it shows. Its body, the largest
+    column by far, took a fifth of a guide's render to load and decode; the forty other
+    columns of a page another tenth, most of it in building the query. Anything else
+    (the admin's chooser shows more) loads when first read."""
+
+    LINK_FIELDS = ("title", "url_path", "summary", "live")
 
     def __init__(self, **kwargs):
         super().__init__(page_type="guides.GuidePage", **kwargs)
 
     def bulk_to_python(self, values):
-        guides = (
-            self.model_class.objects.defer_streamfields()
-            .defer("highlighted_code")
-            .in_bulk([value for value in values if value is not None])
+        guides = self.model_class.objects.only(*self.LINK_FIELDS).in_bulk(
+            [value for value in values if value is not None]
         )
         result, seen = [], set()
         for value in values:

@@ -333,7 +333,7 @@ class GuidePage(RoutedPage, Page):
             ids.add(int(match.group(1) or match.group(2)))
         if not ids:
             return {}
-        pages = Page.objects.filter(id__in=ids)
+        pages = Page.objects.filter(id__in=ids).only("url_path")
         return {str(page.id): page.get_url(request) for page in pages}
 
     def related_block_guide_ids(self):
@@ -349,7 +349,7 @@ class GuidePage(RoutedPage, Page):
         context = super().get_context(request, *args, **kwargs)
         ancestors = self.ancestors_below_root()
         section = ancestors[-1] if ancestors else None
-        siblings = list(section.get_children().live()) if section else []
+        siblings = list(section.get_children().live().only("title", "url_path")) if section else []
         position = next((i for i, p in enumerate(siblings) if p.pk == self.pk), None)
         previous_guide = siblings[position - 1] if position else None
         next_guide = (

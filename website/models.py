@@ -42,6 +42,19 @@ class HomePage(Page):
     class Meta:
         verbose_name = "home page"
 
+    # What routing, breadcrumbs, the pager's sibling query and view restrictions read of
+    # the pages on a path; their other columns would only cost time to load.
+    ROUTING_FIELDS = (
+        "title",
+        "url_path",
+        "path",
+        "depth",
+        "numchild",
+        "content_type",
+        "live",
+        "alias_of",
+    )
+
     def route(self, request, path_components):
         """The page a path names, found by its `url_path` in two queries (the pages on
         the path, then the last one's specific row), where Wagtail walks the tree a level
@@ -53,7 +66,8 @@ class HomePage(Page):
             f"{self.url_path}{'/'.join(path_components[:depth])}/"
             for depth in range(1, len(path_components) + 1)
         ]
-        on_path = {page.url_path: page for page in Page.objects.filter(url_path__in=prefixes)}
+        pages = Page.objects.filter(url_path__in=prefixes).only(*self.ROUTING_FIELDS)
+        on_path = {page.url_path: page for page in pages}
         target = on_path.get(prefixes[-1])
         if target is None:
             return super().route(request, path_components)
