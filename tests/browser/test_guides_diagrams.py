@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 780}
-SMALLEST_LEGIBLE_PX = 10  # the widest diagram of the library (110 columns) is drawn at about 10.3 px
+SMALLEST_LEGIBLE_PX = 10  # the widest of the library, 110 columns, is drawn at about 10.3 px
 
 # Each diagram on the page as the reader gets it: its text, whether its lines overflow
 # the frame, and the size it is drawn at.
