@@ -108,11 +108,19 @@ def bare_server(ws):
     run = (
         "import sys, uvicorn; uvicorn.run('bench.bare_echo:app', host='127.0.0.1', "
         "port=int(sys.argv[1]), loop='uvloop', http='httptools', ws=sys.argv[2], "
-        "lifespan='off', access_log=False, log_level='warning')"
+        "lifespan='off', access_log=False, log_level='warning'{log_config})"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "website.settings.dev"}
-    if ":" in ws:  # A protocol class of the project's: it reads Django's settings.
-        run = "import django; django.setup(); " + run
+    if ":" in ws:
+        # A protocol class of the project's: it reads Django's settings, and it logs to
+        # `uvicorn.websockets`, which Django's LOGGING keeps at WARNING. Logging is set up
+        # as `manage.py serve` does (log_config=None, LOG_LEVEL as in project_env): with
+        # uvicorn's own logging config that logger is reset to INFO, and a line or two per
+        # connection into the unread stderr pipe block the server after ~700 connections.
+        run = "import django; django.setup(); " + run.format(log_config=", log_config=None")
+        env["LOG_LEVEL"] = "WARNING"
+    else:
+        run = run.format(log_config="")
     return Server("bare", [PYTHON, "-c", run, "{port}", ws], env)
 
 

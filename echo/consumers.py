@@ -18,6 +18,7 @@ import json
 import logging
 import time
 from collections import deque
+from typing import NamedTuple
 
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
@@ -25,6 +26,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from . import closecodes, handshake
+from .idle import idle_timers
 from .limits import (
     ConnectionCounter,
     TokenBucket,
@@ -54,6 +56,31 @@ def trusted_networks(entries):
     return parse_networks(entries)
 
 
+class Limits(NamedTuple):
+    """The limits a connection is held to, as the settings were at its handshake."""
+
+    max_bytes: int
+    idle_timeout: float
+    rate: float
+    burst: int
+
+
+@functools.lru_cache(maxsize=8, typed=True)  # 300 and 300.0 read differently
+def _shared_limits(*values):
+    return Limits(*values)
+
+
+def current_limits():
+    """The limits from settings: one object shared by every connection while the settings
+    stay the same, rather than four attributes on each."""
+    return _shared_limits(
+        settings.ECHO_MAX_MESSAGE_BYTES,
+        settings.ECHO_IDLE_TIMEOUT,
+        settings.ECHO_RATE_PER_SECOND,
+        max(1, settings.ECHO_RATE_BURST),
+    )
+
+
 async def refuse(scope, send, status, explanation):
     """Refuses a handshake: with an HTTP status and a plain-text explanation where the
     server supports it (uvicorn), otherwise with the server's own 403."""
@@ -80,14 +107,36 @@ class LimitedConsumer(AsyncWebsocketConsumer):
     Subclasses use Channels' hooks: `connect()` (accept or refuse; it runs only once the
     limits allowed the connection), `receive()` (only ever sees messages within the
     limits) and `disconnect(code)`. Each connection is logged once, when it closes.
+
+    What an idle connection holds is kept small (docs/echo-performance.md): the limits are
+    one object shared by all connections, the rate limit's bucket is made by the first
+    message (a bucket starts full, so it is the same bucket either way), and the idle
+    timeout is an entry in the event loop's `IdleTimers`, not a timer of its own.
     """
 
+    groups = ()  # Channels makes a list for each connection when this is None.
     counted = False
     closing = False
     close_code = close_reason = None
     opened_at = None
-    idle_timer = None
+    bucket = None
+    idle_entry = None
     idle_close = None
+
+    @classmethod
+    def as_asgi(cls, **initkwargs):
+        """Channels' `as_asgi`, without a coroutine of its own around the consumer's: the
+        application returns the consumer's `__call__` coroutine for the router to await,
+        so a connection holds one coroutine (about 250 bytes) less while it is open."""
+
+        def app(scope, receive, send):
+            return cls(**initkwargs)(scope, receive, send)
+
+        app.consumer_class = cls
+        app.consumer_initkwargs = initkwargs
+        app._asgi_single_callable = True  # a function returning a coroutine, not ASGI 2
+        functools.update_wrapper(app, cls, updated=())
+        return app
 
     # Dispatch: these consumers never touch the database, so unlike Channels' own
     # `dispatch` they do not close stale database connections before every message.
@@ -98,18 +147,13 @@ class LimitedConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def websocket_connect(self, message):
-        self.max_bytes = settings.ECHO_MAX_MESSAGE_BYTES
-        self.idle_timeout = settings.ECHO_IDLE_TIMEOUT
+        self.limits = current_limits()
         self.loop = asyncio.get_running_loop()
-        rate = settings.ECHO_RATE_PER_SECOND
-        burst = max(1, settings.ECHO_RATE_BURST)
-        self.bucket = TokenBucket(rate, burst, self.loop.time()) if rate > 0 else None
-
         client = self.scope.get("client")
-        self.peer = client[0] if client else None
-        self.trusted = trusted_networks(tuple(settings.TRUSTED_PROXIES))
         self.address = client_address(
-            self.peer, forwarded_for(self.scope.get("headers", ())), self.trusted
+            client[0] if client else None,
+            forwarded_for(self.scope.get("headers", ())),
+            trusted_networks(tuple(settings.TRUSTED_PROXIES)),
         )
         limit = settings.ECHO_MAX_CONNECTIONS_PER_ADDRESS
         if not connections.acquire(self.address, limit):
@@ -129,8 +173,8 @@ class LimitedConsumer(AsyncWebsocketConsumer):
     async def accept(self, subprotocol=None, headers=None):
         await super().accept(subprotocol, headers)
         self.opened_at = self.last_activity = self.loop.time()
-        if self.idle_timeout > 0:
-            self.idle_timer = self.loop.call_later(self.idle_timeout, self.check_idle)
+        if self.limits.idle_timeout > 0:
+            self.idle_entry = idle_timers(self.loop).add(self, self.idle_deadline())
 
     async def refuse_handshake(self, status, explanation, **fields):
         logger.info("websocket refused", extra=self.log_fields(status=status, **fields))
@@ -139,38 +183,43 @@ class LimitedConsumer(AsyncWebsocketConsumer):
     async def websocket_receive(self, message):
         if self.closing:
             return
+        limits = self.limits
         text = message.get("text")
         if text is not None:
             data = None
-            too_big = utf8_length_exceeds(text, self.max_bytes)
+            too_big = utf8_length_exceeds(text, limits.max_bytes)
         else:
             data = message.get("bytes") or b""
-            too_big = len(data) > self.max_bytes
+            too_big = len(data) > limits.max_bytes
         if too_big:
             await self.close_for(
                 closecodes.MESSAGE_TOO_BIG,
-                f"Message too big: the limit is {format_size(self.max_bytes)}.",
+                f"Message too big: the limit is {format_size(limits.max_bytes)}.",
             )
             return
         now = self.loop.time()
         self.last_activity = now
-        if self.bucket is not None and not self.bucket.take(now):
+        bucket = self.bucket
+        if bucket is None and limits.rate > 0:
+            # Full, as it would be had it been made at the handshake.
+            bucket = self.bucket = TokenBucket(limits.rate, limits.burst, now)
+        if bucket is not None and not bucket.take(now):
             await self.close_for(
                 closecodes.POLICY_VIOLATION,
-                f"Rate limit: at most {self.bucket.rate} messages/s "
-                f"(bursts of {self.bucket.burst}).",
+                f"Rate limit: at most {bucket.rate} messages/s (bursts of {bucket.burst}).",
             )
             return
         await self.receive(text_data=text, bytes_data=data)
 
-    def check_idle(self):
-        idle_for = self.loop.time() - self.last_activity
-        if idle_for < self.idle_timeout:
-            self.idle_timer = self.loop.call_later(self.idle_timeout - idle_for, self.check_idle)
-            return
-        self.idle_timer = None
+    # For IdleTimers: when the connection will have been idle for its timeout, and what
+    # happens then.
+    def idle_deadline(self):
+        return self.last_activity + self.limits.idle_timeout
+
+    def idle_expired(self):
+        self.idle_entry = None
         self.idle_close = self.loop.create_task(
-            self.close_for(closecodes.GOING_AWAY, f"Idle for {self.idle_timeout} seconds.")
+            self.close_for(closecodes.GOING_AWAY, f"Idle for {self.limits.idle_timeout} seconds.")
         )
 
     async def close_for(self, code, reason):
@@ -184,8 +233,9 @@ class LimitedConsumer(AsyncWebsocketConsumer):
 
     # Like Channels' own, without closing database connections: none was opened.
     async def websocket_disconnect(self, message):
-        if self.idle_timer is not None:
-            self.idle_timer.cancel()
+        if self.idle_entry is not None:
+            self.idle_entry.cancel()
+            self.idle_entry = None
         if self.counted:
             connections.release(self.address)
             self.counted = False
@@ -213,12 +263,13 @@ class EchoConsumer(LimitedConsumer):
     """Sends every message back unchanged: text as text, bytes as bytes, empty included.
     It sends nothing else, so any client or conformance suite can use it."""
 
+    channel_layer = None
+
     async def __call__(self, scope, receive, send):
         """Channels' `AsyncConsumer.__call__` for a consumer without a channel layer, with
         one difference: it awaits `receive()` itself, where Channels' `await_many_dispatch`
         wraps every message in a task of its own (docs/echo-performance.md)."""
         self.scope = scope
-        self.channel_layer = None
         self.base_send = send
         try:
             while True:
@@ -227,6 +278,7 @@ class EchoConsumer(LimitedConsumer):
                     await self.websocket_receive(message)
                 else:
                     await self.dispatch(message)
+                del message  # not kept while the connection waits for the next one
         except StopConsumer:
             pass
 
@@ -256,13 +308,16 @@ class InspectConsumer(EchoConsumer):
     def describe_handshake(self):
         scope = self.scope
         response = scope.get("extensions", {}).get(HANDSHAKE_RESPONSE)
+        client = scope.get("client")
+        peer = client[0] if client else None
+        trusted = trusted_networks(tuple(settings.TRUSTED_PROXIES))
         return handshake.describe(
             raw_path=scope.get("raw_path") or scope["path"].encode(),
             query_string=scope.get("query_string", b""),
             http_version=scope.get("http_version", "1.1"),
             headers=scope.get("headers", ()),
-            client=self.peer,
-            peer_is_trusted_proxy=is_trusted_proxy(self.peer, self.trusted),
+            client=peer,
+            peer_is_trusted_proxy=is_trusted_proxy(peer, trusted),
             offered_subprotocols=scope.get("subprotocols") or (),
             subprotocol=self.chosen_subprotocol,
             response=response or None,

@@ -31,8 +31,13 @@ legacy one (docs/echo-performance.md). What it changes:
   reason "Server shutting down", where uvicorn says 1012 and cuts the TCP connection: browsers
   and the echo tester take 1001 as the signal to reconnect elsewhere, and the closing
   handshake is completed within uvicorn's graceful shutdown.
+- Less memory per open connection (docs/echo-performance.md): the queue of events for the
+  application and the "writable" flag are `Mailbox` and `Gate` below, not an
+  `asyncio.Queue` and an `asyncio.Event` (four deques, 4 KiB, on every connection), and the
+  handshake response is let go once it is sent (what `/ws/inspect/` shows of it is kept).
 """
 
+import asyncio
 import contextlib
 import logging
 
@@ -75,9 +80,123 @@ def permessage_deflate():
     )
 
 
+class Mailbox:
+    """What uvicorn's protocol uses of `asyncio.Queue` (`put_nowait`, `get`, `empty`),
+    for the events on their way to the application, in about 100 bytes: an asyncio queue
+    holds three deques and an `asyncio.Event` with a fourth, over 3 KiB per connection
+    whether or not an event ever waits. The same order and cancellation semantics: events
+    come out in the order they went in, and a getter that is cancelled after it was woken
+    passes the wake-up on. The application is the only reader, so at most one getter waits
+    (`getters` is that future); should several, `getters` becomes a list of them."""
+
+    __slots__ = ("getters", "items")
+
+    def __init__(self):
+        self.items = []
+        self.getters = None
+
+    def empty(self):
+        return not self.items
+
+    def put_nowait(self, item):
+        self.items.append(item)
+        self._wake_one()
+
+    async def get(self):
+        while not self.items:
+            getter = asyncio.get_running_loop().create_future()
+            self._add(getter)
+            try:
+                await getter
+            except BaseException:
+                getter.cancel()  # in case it is not done
+                self._remove(getter)
+                if self.items and not getter.cancelled():
+                    self._wake_one()  # it was woken, then cancelled: wake the next one
+                raise
+        return self.items.pop(0)
+
+    def _add(self, getter):
+        getters = self.getters
+        if getters is None:
+            self.getters = getter
+        elif type(getters) is list:
+            getters.append(getter)
+        else:
+            self.getters = [getters, getter]
+
+    def _remove(self, getter):
+        getters = self.getters
+        if getters is getter:
+            self.getters = None
+        elif type(getters) is list and getter in getters:
+            getters.remove(getter)
+
+    def _wake_one(self):
+        getters = self.getters
+        if getters is None:
+            return
+        if type(getters) is not list:
+            self.getters = None
+            if not getters.done():
+                getters.set_result(None)
+            return
+        while getters:
+            getter = getters.pop(0)
+            if not getter.done():
+                getter.set_result(None)
+                break
+        if not getters:
+            self.getters = None
+
+
+class Gate:
+    """What uvicorn's protocol uses of `asyncio.Event` (`set`, `clear`, `wait`), for its
+    "writable" flag: open unless the transport asked for a pause. An `asyncio.Event`
+    keeps a deque of waiters, 850 bytes per connection; a list is made only for as long
+    as a sender waits."""
+
+    __slots__ = ("value", "waiters")
+
+    def __init__(self):
+        self.value = False
+        self.waiters = None
+
+    def is_set(self):
+        return self.value
+
+    def set(self):
+        if not self.value:
+            self.value = True
+            waiters, self.waiters = self.waiters, None
+            for waiter in waiters or ():
+                if not waiter.done():
+                    waiter.set_result(True)
+
+    def clear(self):
+        self.value = False
+
+    async def wait(self):
+        if self.value:
+            return True
+        waiter = asyncio.get_running_loop().create_future()
+        if self.waiters is None:
+            self.waiters = []
+        self.waiters.append(waiter)
+        try:
+            await waiter
+            return True
+        finally:
+            if self.waiters is not None and waiter in self.waiters:
+                self.waiters.remove(waiter)
+
+
 class WebSocketProtocol(WebSocketsSansIOProtocol):
     def __init__(self, config, server_state, app_state, _loop=None):
         super().__init__(config, server_state, app_state, _loop)
+        self.queue = Mailbox()
+        self.writable = Gate()
+        self.writable.set()
         self.logger = logger
         self.conn = ServerProtocol(
             extensions=[permessage_deflate()] if config.ws_per_message_deflate else [],
@@ -96,6 +215,7 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
             self.handshake_response.update(
                 status=self.response.status_code, headers=list(self.response.headers.raw_items())
             )
+            self.response = None  # sent: uvicorn would keep it (and its headers) open
         elif message["type"] == "websocket.http.response.body" and not message.get("more_body"):
             self.handshake_complete = True  # answered: the response is sent, the socket closed
 
