@@ -198,3 +198,10 @@ def test_saving_a_code_sample_in_the_admin_keeps_the_indentation_of_its_first_li
 
     diagram = "    client ──► server\n      101\n"
     assert CodeBlock().child_blocks["code"].field.clean(diagram) == diagram
+
+
+def test_saving_a_diagram_in_the_admin_keeps_its_leading_and_trailing_spaces():
+    from guides.blocks import DiagramBlock
+
+    drawing = "   ┌─────┐\n   │ app │   \n   └─────┘  "
+    assert DiagramBlock().child_blocks["text"].field.clean(drawing) == drawing
