@@ -96,12 +96,43 @@ async def run_idle(url, start_at, stop_at, report):
             report["idle_alive"] += 1
 
 
+async def measure_loop_lag(start_at, stop_at, report, period=0.01):
+    """The load client's own event-loop lag while members send: how late a 10 ms sleep
+    wakes. A delivery that arrives while this client's loop is stalled is stamped late by
+    as much, so a latency tail that this also shows is the client's (or the machine's),
+    not the servers'."""
+    lags = report.setdefault("loop_lags", [])
+    await asyncio.sleep(max(0, start_at - time.time()))
+    while time.time() < stop_at:
+        before = time.perf_counter()
+        await asyncio.sleep(period)
+        lags.append(time.perf_counter() - before - period)
+
+
+def measure_gc_pauses(report):
+    """The load client's garbage-collection pauses (each one stalls its event loop)."""
+    import gc
+
+    pauses = report.setdefault("gc_pauses", [])
+    started = []
+
+    def callback(phase, info):
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started:
+            pauses.append(time.perf_counter() - started[0])
+
+    gc.callbacks.append(callback)
+
+
 def client_process(jobs, args, start_at, stop_at, queue):
     async def main():
         report = dict.fromkeys(
             ("connected", "sent", "delivered", "corrupted", "misrouted", "gaps",
              "duplicated", "idle_alive", "errors"), 0,
         )  # fmt: skip
+        measure_gc_pauses(report)
+        lag_task = asyncio.create_task(measure_loop_lag(start_at, stop_at, report))
         tasks = []
         for index, job in enumerate(jobs):
             if job[0] == "member":
@@ -113,6 +144,7 @@ def client_process(jobs, args, start_at, stop_at, queue):
             if index % 50 == 49:  # ramp up at --connect-rate, as real clients arrive
                 await asyncio.sleep(50 * args.clients / args.connect_rate)
         results = await asyncio.gather(*tasks, return_exceptions=True)
+        lag_task.cancel()
         report["errors"] = sum(1 for r in results if isinstance(r, Exception))
         report["error_kinds"] = sorted({repr(r)[:120] for r in results if isinstance(r, Exception)})
         return report
@@ -215,6 +247,18 @@ def main():
         p50 = statistics.median(latencies) * 1000
         p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
         print(f"delivery latency: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    lags = sorted(x for r in reports for x in r.get("loop_lags", []))
+    if lags:
+        late = sum(1 for x in lags if x > 0.010) / len(lags) * 100
+        print(f"load client's own event-loop lag while sending (10 ms probe): "
+              f"p50 {statistics.median(lags) * 1000:.1f} ms, "
+              f"p99 {lags[int(len(lags) * 0.99) - 1] * 1000:.1f} ms, max {lags[-1] * 1000:.0f} ms, "
+              f"over 10 ms {late:.1f}% of the time")  # fmt: skip
+    pauses = [x for r in reports for x in r.get("gc_pauses", [])]
+    if pauses:
+        print(f"load client's garbage collections: {len(pauses)}, "
+              f"longest {max(pauses) * 1000:.0f} ms, {sum(pauses):.2f} s in all")  # fmt: skip
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.2f}")
     for i, (before, peak) in enumerate(zip(base_rss, peak_rss, strict=True)):
         per = (peak - before) / max(1, len(jobs) / 2)
         print(f"server {i}: RSS {before / 1024:.0f} MiB idle -> {peak / 1024:.0f} MiB loaded "

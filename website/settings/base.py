@@ -134,7 +134,9 @@ if REDIS_URL:
             # per-consumer polling of Redis (redis-py 8's pool of 100 connections ran out
             # at a thousand joins with the list-based layer), and subscriptions come back
             # by themselves after Redis restarts. Room messages are fire-and-forget.
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # echo.layers pipelines the publishes (channels-redis sends one at a time,
+            # which was the rooms' latency tail: docs/rooms-performance.md).
+            "BACKEND": "echo.layers.RedisPubSubPipelinedChannelLayer",
             "CONFIG": {
                 "hosts": [
                     {"address": REDIS_URL, "socket_timeout": 10, "socket_connect_timeout": 2}
