@@ -3,6 +3,7 @@
 Pure Python (no Django imports), tested directly.
 """
 
+import functools
 import html
 import re
 import unicodedata
@@ -87,6 +88,7 @@ def text_columns(line):
     )
 
 
+@functools.lru_cache(maxsize=256)  # every uncached render asks; 50 µs a diagram to count
 def diagram_columns(text):
     """The width step a diagram is drawn for, or None when it fits at the normal size.
     Beyond DIAGRAM_MAX_COLUMNS it is drawn at the smallest size and scrolls."""
