@@ -183,33 +183,42 @@ class LimitedConsumer(AsyncWebsocketConsumer):
     async def websocket_receive(self, message):
         if self.closing:
             return
+        breach = self.limit_breached(message)
+        if breach is not None:
+            await self.close_for(*breach)
+            return
+        text = message.get("text")
+        if text is not None:
+            await self.receive(text_data=text)
+        else:
+            await self.receive(bytes_data=message.get("bytes") or b"")
+
+    def limit_breached(self, message):
+        """The close code and reason for a message over the size or rate limit, else None.
+        A plain function, not a coroutine: it runs for every message, and the echo loop
+        calls it without a coroutine of its own."""
         limits = self.limits
         text = message.get("text")
         if text is not None:
-            data = None
             too_big = utf8_length_exceeds(text, limits.max_bytes)
         else:
-            data = message.get("bytes") or b""
-            too_big = len(data) > limits.max_bytes
+            too_big = len(message.get("bytes") or b"") > limits.max_bytes
         if too_big:
-            await self.close_for(
+            return (
                 closecodes.MESSAGE_TOO_BIG,
                 f"Message too big: the limit is {format_size(limits.max_bytes)}.",
             )
-            return
-        now = self.loop.time()
-        self.last_activity = now
+        now = self.last_activity = self.loop.time()
         bucket = self.bucket
         if bucket is None and limits.rate > 0:
             # Full, as it would be had it been made at the handshake.
             bucket = self.bucket = TokenBucket(limits.rate, limits.burst, now)
         if bucket is not None and not bucket.take(now):
-            await self.close_for(
+            return (
                 closecodes.POLICY_VIOLATION,
                 f"Rate limit: at most {bucket.rate} messages/s (bursts of {bucket.burst}).",
             )
-            return
-        await self.receive(text_data=text, bytes_data=data)
+        return None
 
     # For IdleTimers: when the connection will have been idle for its timeout, and what
     # happens then.
@@ -259,6 +268,14 @@ class LimitedConsumer(AsyncWebsocketConsumer):
         return {"client": self.address, "path": self.scope["path"], **fields}
 
 
+def echo_of(message):
+    """The `websocket.send` message that echoes a `websocket.receive` one, empty included."""
+    text = message.get("text")
+    if text is not None:
+        return {"type": "websocket.send", "text": text}
+    return {"type": "websocket.send", "bytes": message.get("bytes") or b""}
+
+
 class EchoConsumer(LimitedConsumer):
     """Sends every message back unchanged: text as text, bytes as bytes, empty included.
     It sends nothing else, so any client or conformance suite can use it."""
@@ -274,19 +291,21 @@ class EchoConsumer(LimitedConsumer):
         try:
             while True:
                 message = await receive()
-                if message["type"] == "websocket.receive":
-                    await self.websocket_receive(message)
-                else:
+                if message["type"] != "websocket.receive":
                     await self.dispatch(message)
+                elif not self.closing:
+                    breach = self.limit_breached(message)
+                    if breach is None:
+                        await send(echo_of(message))
+                    else:
+                        await self.close_for(*breach)
                 del message  # not kept while the connection waits for the next one
         except StopConsumer:
             pass
 
     async def receive(self, text_data=None, bytes_data=None):
-        if text_data is not None:
-            await self.base_send({"type": "websocket.send", "text": text_data})
-        else:
-            await self.base_send({"type": "websocket.send", "bytes": bytes_data})
+        # Channels' hook, for `websocket_receive`; the loop above echoes without it.
+        await self.send(text_data=text_data, bytes_data=bytes_data)
 
 
 class InspectConsumer(EchoConsumer):
