@@ -3,9 +3,10 @@ echoes, `/ws/room/<name>/` relays, anything else is refused.
 
 Both consumers enforce the limits from settings (docs/echo.md): message size
 (1009), message rate (1008), idle time (1001) and connections per client address (the
-handshake is refused). Nothing here touches the database, so neither consumer pays
-Channels' per-message database-connection cleanup (a thread hop per message), and the
-echo consumer, which needs no channel layer, reads its messages directly.
+handshake is refused). Nothing here touches the database, so no consumer pays
+Channels' per-message database-connection cleanup (a thread hop per message), and none
+has a channel of its own: each reads its connection directly, and rooms hear the channel
+layer through their process's hub (echo/rooms.py).
 
 Logs say what happened to a connection (one line when it closes, one when it is refused,
 with fields: client address, path, code, duration), never what it carried.
@@ -23,6 +24,7 @@ from typing import NamedTuple
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 
 from . import closecodes, handshake
@@ -37,6 +39,7 @@ from .limits import (
     parse_networks,
     utf8_length_exceeds,
 )
+from .rooms import room_hub
 
 logger = logging.getLogger("echo")
 
@@ -138,6 +141,24 @@ class LimitedConsumer(AsyncWebsocketConsumer):
         functools.update_wrapper(app, cls, updated=())
         return app
 
+    async def __call__(self, scope, receive, send):
+        """Channels' `AsyncConsumer.__call__` without a channel of its own: the echo needs
+        none, and rooms hear the channel layer through their process's `RoomHub`. It awaits
+        `receive()` itself, where Channels' `await_many_dispatch` wraps every message in a
+        task of its own (docs/echo-performance.md)."""
+        self.scope = scope
+        self.base_send = send
+        try:
+            while True:
+                message = await receive()
+                if message["type"] == "websocket.receive":
+                    await self.websocket_receive(message)
+                else:
+                    await self.dispatch(message)
+                del message  # not kept while the connection waits for the next one
+        except StopConsumer:
+            pass
+
     # Dispatch: these consumers never touch the database, so unlike Channels' own
     # `dispatch` they do not close stale database connections before every message.
     async def dispatch(self, message):
@@ -164,7 +185,14 @@ class LimitedConsumer(AsyncWebsocketConsumer):
             )
             return
         self.counted = True
-        await super().websocket_connect(message)  # calls connect()
+        try:
+            await super().websocket_connect(message)  # calls connect()
+        except BaseException:
+            # No websocket.disconnect follows a handshake that raised (Redis down as a
+            # room is joined): give the address its place back now.
+            connections.release(self.address)
+            self.counted = False
+            raise
 
     async def connect(self):
         subprotocols = self.scope.get("subprotocols") or ()
@@ -280,32 +308,16 @@ class EchoConsumer(LimitedConsumer):
     """Sends every message back unchanged: text as text, bytes as bytes, empty included.
     It sends nothing else, so any client or conformance suite can use it."""
 
-    channel_layer = None
-
-    async def __call__(self, scope, receive, send):
-        """Channels' `AsyncConsumer.__call__` for a consumer without a channel layer, with
-        one difference: it awaits `receive()` itself, where Channels' `await_many_dispatch`
-        wraps every message in a task of its own (docs/echo-performance.md)."""
-        self.scope = scope
-        self.base_send = send
-        try:
-            while True:
-                message = await receive()
-                if message["type"] != "websocket.receive":
-                    await self.dispatch(message)
-                elif not self.closing:
-                    breach = self.limit_breached(message)
-                    if breach is None:
-                        await send(echo_of(message))
-                    else:
-                        await self.close_for(*breach)
-                del message  # not kept while the connection waits for the next one
-        except StopConsumer:
-            pass
-
-    async def receive(self, text_data=None, bytes_data=None):
-        # Channels' hook, for `websocket_receive`; the loop above echoes without it.
-        await self.send(text_data=text_data, bytes_data=bytes_data)
+    async def websocket_receive(self, message):
+        # The limits as for every consumer, then the echo straight back: no `receive()`
+        # hop with its keyword arguments, for the one path every message takes.
+        if self.closing:
+            return
+        breach = self.limit_breached(message)
+        if breach is None:
+            await self.base_send(echo_of(message))
+        else:
+            await self.close_for(*breach)
 
 
 class InspectConsumer(EchoConsumer):
@@ -345,15 +357,16 @@ class InspectConsumer(EchoConsumer):
 
 class RoomConsumer(LimitedConsumer):
     """Relays each message unchanged to every other member of the room, in any server
-    process, through the channel layer.
+    process, through the channel layer and the process's `RoomHub` (echo/rooms.py).
 
     Messages for this member wait in a small outbox, written to the client by a task of
-    its own, so that a member who stops reading never stops this consumer from draining
-    its channel (the Redis pub/sub layer's queues are unbounded). Past `backlog_limit`
-    bytes waiting, the member misses messages rather than the process growing.
+    its own, so that a member who stops reading never holds up the others (the hub
+    delivers to every member in turn, and the Redis pub/sub layer's queues are
+    unbounded). Past `backlog_limit` bytes waiting, the member misses messages rather than
+    the process growing.
     """
 
-    group = None
+    room = member_id = None
     writer = None
     missed = 0
     backlog_limit = 1024 * 1024
@@ -365,27 +378,22 @@ class RoomConsumer(LimitedConsumer):
                 400, "Room names are 1 to 64 letters, digits, hyphens and underscores."
             )
             return
-        self.group = f"echo-room.{name}"
         self.outbox = deque()
         self.backlog = 0
         self.outbox_ready = asyncio.Event()
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        self.writer = self.loop.create_task(self.write_outbox())
+        self.hub = room_hub(get_channel_layer(), self.loop)
+        self.room = f"echo-room.{name}"
+        self.member_id = await self.hub.join(self.room, self)
         await super().connect()
+        # Once accepted: what arrived meanwhile waits in the outbox.
+        self.writer = self.loop.create_task(self.write_outbox())
 
     async def receive(self, text_data=None, bytes_data=None):
-        await self.channel_layer.group_send(
-            self.group,
-            {
-                "type": "room.message",
-                "text": text_data,
-                "bytes": bytes_data,
-                "sender": self.channel_name,
-            },
-        )
+        await self.hub.send(self.room, self.member_id, text_data, bytes_data)
 
-    async def room_message(self, event):
-        if event["sender"] == self.channel_name or self.closing:
+    def deliver(self, event):
+        """Called by the hub with another member's message."""
+        if self.closing:
             return
         text = event["text"]
         if text is not None:
@@ -416,8 +424,8 @@ class RoomConsumer(LimitedConsumer):
     async def disconnect(self, code):
         if self.writer is not None:
             self.writer.cancel()
-        if self.group is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.member_id is not None:
+            await self.hub.leave(self.room, self.member_id)
 
     def log_fields(self, **fields):
         fields = super().log_fields(**fields)
