@@ -10,7 +10,8 @@ What it does, in one run:
 1. Sets up like `make serve` (`make setup`, then collectstatic) and picks a guide page
    (the one of median size), unless --path names a page.
 2. Cached: starts the server `make serve` runs (`manage.py serve`: uvicorn, uvloop,
-   httptools, DEBUG off, one process), warms the page into the response cache, records
+   httptools, DEBUG off, one process), with the machine's Redis as production has one
+   (REDIS_URL), warms the page into the response cache, records
    the cached response (status, headers, body) and starts bench/bare_page.py, a bare ASGI
    app answering with exactly those bytes, under the same uvicorn options. Both servers
    are pinned to CPU 0 and wrk to CPU 1, so load generator and server never share a core.
@@ -42,6 +43,8 @@ from pathlib import Path
 
 from servers import CLIENT_CPU, PYTHON, ROOT, SERVER_CPU, Server, pin
 
+from tests.servers import MACHINE_REDIS, machine_redis_is_up
+
 # Performance II's goals (docs/page-performance.md).
 GOAL_RATIO, GOAL_P99_MS, GOAL_UNCACHED_P50_MS, GOAL_QUERIES = 0.95, 5.0, 8.0, 8
 OWN_STATIC = re.compile(r"(css|js|echo|finder|guides)/")
@@ -51,11 +54,14 @@ OWN_STATIC = re.compile(r"(css|js|echo|finder|guides)/")
 
 
 def project_env(**extra):
+    """`make serve`'s environment, with the machine's Redis as in production (the response
+    cache's invalidations, and the Site and settings kept between requests, rely on it)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "website.settings.dev",
         "DJANGO_DEBUG": "0",
         "LOG_LEVEL": "WARNING",
+        "REDIS_URL": os.environ.get("REDIS_URL", MACHINE_REDIS),
         **extra,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -169,11 +175,20 @@ def guide_paths():
 
 
 def count_queries(paths):
+    """Queries per uncached render of each path, in this process, once it is warm as a
+    serving process is: its invalidation bus subscribed, so that it keeps the Site and the
+    site settings between requests (website/process_cache.py)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from pagecache import runtime
+
     client = Client(HTTP_HOST="127.0.0.1")
+    client.get(paths[0])  # starts the bus, as a server's first request does
+    if os.environ.get("REDIS_URL") and not runtime.bus().subscribed.wait(5):
+        raise SystemExit("the response cache's invalidation bus never subscribed to Redis")
+    client.get(paths[0])  # keeps the Site and settings
     counts = {}
     for path in paths:
         with CaptureQueriesContext(connection) as queries:
@@ -323,6 +338,8 @@ def main():
     parser.add_argument("--profile", type=Path, help="a directory for py-spy profiles")
     args = parser.parse_args()
 
+    if not os.environ.get("REDIS_URL") and not machine_redis_is_up():
+        raise SystemExit(f"No Redis at {MACHINE_REDIS}: start one, or set REDIS_URL")
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk (then run this again)")
     if not args.no_setup:

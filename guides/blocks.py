@@ -2,6 +2,7 @@
 
 import copy
 import re
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from urllib.parse import urlencode
@@ -50,7 +51,7 @@ _PAGE_LINK = re.compile(r"<a(\b[^>]*\blinktype\s*=\s*[\"']page[\"'][^>]*)>")
 
 def expand_rich_text(source, page_links):
     """Rich text from the database as HTML. Internal page links whose URLs the page
-    fetched in one query (GuidePage.page_link_urls) are filled in without a query each;
+    fetched in one query (GuidePage.linked_pages) are filled in without a query each;
     anything else goes through Wagtail's own rewriting."""
 
     def replace(match):
@@ -496,6 +497,23 @@ class QuoteBlock(blocks.StructBlock):
         template = "guides/blocks/quote.html"
 
 
+# Set by read_with_guides while a page's body is read: the guides its related-guides
+# blocks choose, already loaded by the page ({id: guide, or None if not a guide}).
+_loaded_guides = ContextVar("loaded_guides", default=None)
+
+
+def read_with_guides(stream_value, guides):
+    """Convert every block of `stream_value` now, its related-guides blocks taking their
+    guides from `guides` ({id: guide or None}) instead of a query of their own: the page
+    loads them in the query that resolves its links (GuidePage.linked_pages)."""
+    token = _loaded_guides.set(guides)
+    try:
+        for _ in stream_value:
+            pass
+    finally:
+        _loaded_guides.reset(token)
+
+
 class GuideChooserBlock(blocks.PageChooserBlock):
     """A chosen guide, loaded with only what a link to it shows. Its body, the largest
     column by far, took a fifth of a guide's render to load and decode; the forty other
@@ -508,9 +526,10 @@ class GuideChooserBlock(blocks.PageChooserBlock):
         super().__init__(page_type="guides.GuidePage", **kwargs)
 
     def bulk_to_python(self, values):
-        guides = self.model_class.objects.only(*self.LINK_FIELDS).in_bulk(
-            [value for value in values if value is not None]
-        )
+        ids = [value for value in values if value is not None]
+        guides = _loaded_guides.get()
+        if guides is None or not all(value in guides for value in ids):
+            guides = self.model_class.objects.only(*self.LINK_FIELDS).in_bulk(ids)
         result, seen = [], set()
         for value in values:
             guide = guides.get(value)

@@ -28,7 +28,7 @@ from wagtail.signals import page_published
 
 from website.routing import RoutedPage
 
-from .blocks import GuideStreamBlock, first_column
+from .blocks import GuideStreamBlock, first_column, read_with_guides
 from .code import code_key, highlight
 from .panels import NativeDateInput, SchedulePanel
 from .text import count_words, reading_minutes, row_anchors, slugify, unique_anchors
@@ -326,15 +326,20 @@ class GuidePage(RoutedPage, Page):
         anchors = row_anchors(firsts, taken=headings)
         return {child.get("id"): ids for child, ids in zip(tables, anchors, strict=True)}
 
-    def page_link_urls(self, request):
-        """URLs of the pages linked from the body's rich text, fetched in one query."""
+    def page_link_ids(self):
+        """Ids of the pages linked from the body's rich text; no queries."""
         ids = set()
         for match in _PAGE_LINK_ID.finditer(str(self.body.raw_data)):
             ids.add(int(match.group(1) or match.group(2)))
+        return ids
+
+    def linked_pages(self, ids):
+        """{id: page} for the pages `ids` names, in one query, with only what a link to
+        one shows; a guide's `guidepage` is its GuidePage, summary included."""
         if not ids:
             return {}
-        pages = Page.objects.filter(id__in=ids).only("url_path")
-        return {str(page.id): page.get_url(request) for page in pages}
+        pages = Page.objects.filter(id__in=ids).select_related("guidepage")
+        return pages.only("title", "url_path", "live", "guidepage__summary").in_bulk()
 
     def related_block_guide_ids(self):
         """Ids of the guides chosen in the body's related-guides blocks; no queries."""
@@ -361,6 +366,13 @@ class GuidePage(RoutedPage, Page):
         # (RelatedGuidesBlock leaves out the pager's), then guides sharing tags.
         in_pager = {guide.pk for guide in (previous_guide, next_guide) if guide}
         tags = list(self.tags.all())
+        # The pages the rich text links to and the guides the related-guides blocks
+        # choose, in one query; the blocks are read now, taking their guides from it.
+        link_ids, chosen_ids = self.page_link_ids(), self.related_block_guide_ids()
+        linked = self.linked_pages(link_ids | chosen_ids)
+        if chosen_ids:
+            chosen = {pk: getattr(linked.get(pk), "guidepage", None) for pk in chosen_ids}
+            read_with_guides(self.body, chosen)
         context.update(
             breadcrumbs=ancestors,
             section=section,
@@ -369,11 +381,11 @@ class GuidePage(RoutedPage, Page):
             guides_in_pager=in_pager,
             guide_tags=tags,
             authors=list(self.authors.all()),
-            related_guides=self.related_by_tags(
-                tags, exclude=in_pager | self.related_block_guide_ids()
-            ),
+            related_guides=self.related_by_tags(tags, exclude=in_pager | chosen_ids),
             toc=self.table_of_contents(),
-            page_links=self.page_link_urls(request),
+            page_links={
+                str(pk): page.get_url(request) for pk, page in linked.items() if pk in link_ids
+            },
             table_row_anchors=self.table_row_anchors(),
         )
         return context

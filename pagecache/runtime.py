@@ -43,3 +43,20 @@ def bus():
     if settings.REDIS_URL:
         return RedisBus(store(), settings.REDIS_URL, settings.RESPONSE_CACHE_CHANNEL)
     return LocalBus(store())
+
+
+def change_generation():
+    """A number that moves whenever this process hears of a change that invalidates
+    pages (any page, setting, snippet or Site saved or deleted, in any process), or None
+    while it cannot be sure to hear of every one: without REDIS_URL (a change made by
+    another process goes unheard), or while the Redis subscription is not confirmed.
+    What is kept across requests stays valid while it has not moved (website/process_cache.py).
+    Starts the bus's listener on first use, as the response cache does at start-up."""
+    if not settings.REDIS_URL:
+        return None
+    listener = bus()
+    listener.start()
+    responses = store()
+    if not listener.subscribed.is_set() or not responses.accepting:
+        return None
+    return responses.generation

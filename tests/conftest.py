@@ -1,13 +1,21 @@
 import asyncio
 import contextlib
 import os
+import secrets
 from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 
 from tests import postgres, servers, tiers
-from tests.servers import ServerProcess, manage, prepare_database, server_env
+from tests.servers import (
+    MACHINE_REDIS,
+    ServerProcess,
+    machine_redis_is_up,
+    manage,
+    prepare_database,
+    server_env,
+)
 from tests.services import PG_BIN, REDIS_SERVER, PostgresCluster, RedisServer
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -268,6 +276,31 @@ def editor(live_database):
         env=server_env(live_database),
     )
     return dict(EDITOR)
+
+
+@pytest.fixture
+def kept_across_requests(settings):
+    """This process keeps the Site and the site settings across requests, as a server with
+    REDIS_URL does (website/process_cache.py): the machine's Redis carries invalidations
+    on a channel of the test's own. For transactional tests, whose changes commit and are
+    published (nothing read inside a transaction is kept)."""
+    from pagecache import runtime
+    from website import process_cache
+
+    require(machine_redis_is_up(), "the machine's Redis is not reachable at 127.0.0.1:6379")
+    settings.REDIS_URL = MACHINE_REDIS
+    settings.RESPONSE_CACHE_CHANNEL = f"wsref-test-{secrets.token_hex(6)}:response-cache"
+    runtime.store.cache_clear()
+    runtime.bus.cache_clear()
+    process_cache._kept.clear()
+    bus = runtime.bus()
+    bus.start()
+    assert bus.subscribed.wait(5)
+    yield bus
+    bus.stop()
+    runtime.store.cache_clear()
+    runtime.bus.cache_clear()
+    process_cache._kept.clear()
 
 
 @pytest.fixture

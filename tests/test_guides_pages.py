@@ -35,7 +35,7 @@ from website.models import HomePage
 
 # Wagtail's routing, the site, view restrictions, settings and our own lookups: a
 # guide page must stay within this whatever its length, tags or neighbours.
-GUIDE_PAGE_QUERY_BUDGET = 12
+GUIDE_PAGE_QUERY_BUDGET = 10
 
 
 @pytest.fixture

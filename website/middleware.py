@@ -7,7 +7,12 @@ import re
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.http.request import split_domain_port
 from django.template.loader import render_to_string
+from wagtail.models import Site
+from wagtail.views import serve as wagtail_serve
+
+from website import process_cache
 
 logger = logging.getLogger("website")
 
@@ -62,3 +67,29 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "5"
         return response
+
+
+class KeptSiteMiddleware:
+    """Wagtail finds the Site a request is for with a query on every page it serves; this
+    gives its page view the Site kept in this process instead (website/process_cache.py),
+    through the attribute where Wagtail keeps the Site it found for a request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if view_func is not wagtail_serve:
+            return
+        host = (split_domain_port(request.get_host())[0], request.get_port())
+        try:
+            site = process_cache.remembered(("site", host), lambda: Site.find_for_request(request))
+        except (OperationalError, InterfaceError):
+            # Left to the view, which meets it again: DatabaseUnavailableMiddleware answers
+            # errors raised in views, not in middleware.
+            return
+        if site is not None:
+            process_cache.record(site.root_page)
+        request._wagtail_site = site

@@ -1,13 +1,16 @@
+import copy
 from collections import Counter
 
 from django.db import models
+from django.db.models import Exists, OuterRef
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from guides.models import GuideIndexPage, GuidePage, GuideSectionPage
 
+from . import process_cache
 from .blocks import CardBlock, ModelDiagramBlock
 from .routing import RoutedPage
 
@@ -59,24 +62,38 @@ class HomePage(Page):
         """The page a path names, found by its `url_path` in two queries (the pages on
         the path, then the last one's specific row), where Wagtail walks the tree a level
         at a time with two queries a level. A path that names no page (a sub-route of a
-        routable page, or nothing) takes Wagtail's walk, which decides it as before."""
+        routable page, or nothing) takes Wagtail's walk, which decides it as before.
+
+        The first query takes every page from the tree's root down, each with whether it
+        carries a view restriction: a page that has none on its path is served without
+        the query Wagtail makes to check them (RoutedPage.get_view_restrictions)."""
         if not path_components:
             return super().route(request, path_components)
-        prefixes = [
-            f"{self.url_path}{'/'.join(path_components[:depth])}/"
-            for depth in range(1, len(path_components) + 1)
-        ]
-        pages = Page.objects.filter(url_path__in=prefixes).only(*self.ROUTING_FIELDS)
+        url_path = f"{self.url_path}{'/'.join(path_components)}/"
+        # The url_paths of the pages on the way, one a level: "/", "/home/", ..., url_path.
+        prefixes = [url_path[: end + 1] for end, char in enumerate(url_path) if char == "/"]
+        restricted = PageViewRestriction.objects.filter(page=OuterRef("pk"))
+        pages = (
+            Page.objects.filter(url_path__in=prefixes)
+            .only(*self.ROUTING_FIELDS)
+            .annotate(view_restricted=Exists(restricted))
+        )
         on_path = {page.url_path: page for page in pages}
-        target = on_path.get(prefixes[-1])
+        target = on_path.get(url_path)
         if target is None:
             return super().route(request, path_components)
         page = target.specific
         # As Wagtail's walk leaves it: the parent at hand for get_parent(), no query.
-        page._cached_parent_obj = on_path.get(prefixes[-2]) if len(prefixes) > 1 else self
-        ancestors = [on_path.get(prefix) for prefix in prefixes[:-1]]
-        if isinstance(page, RoutedPage) and None not in ancestors:
-            page.routed_ancestors = [self, *ancestors]
+        parent_url_path = prefixes[-2]
+        page._cached_parent_obj = (
+            self if parent_url_path == self.url_path else on_path.get(parent_url_path)
+        )
+        if isinstance(page, RoutedPage) and all(prefix in on_path for prefix in prefixes):
+            below_home = prefixes[prefixes.index(self.url_path) + 1 : -1]
+            page.routed_ancestors = [self, *(on_path[prefix] for prefix in below_home)]
+            page.routed_view_restricted = any(
+                on_path[prefix].view_restricted for prefix in prefixes
+            )
         return page.route(request, [])
 
     def get_context(self, request, *args, **kwargs):
@@ -118,3 +135,16 @@ class SiteSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = "site settings"
+
+    @classmethod
+    def for_site(cls, site):
+        """The settings row, kept in this process while nothing changes (every page's
+        footer reads it: a query a render otherwise); a copy each time, which a caller
+        (the settings form) may change without touching the kept one."""
+        if site is None:
+            return super().for_site(site)
+        settings = process_cache.remembered(
+            ("site settings", site.pk), lambda: super(SiteSettings, cls).for_site(site)
+        )
+        process_cache.record(settings)
+        return copy.copy(settings)
