@@ -148,7 +148,8 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, with one connection pool per process, not per request.
+            "BACKEND": "website.cache.ProcessRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "wsref",
         }
