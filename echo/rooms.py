@@ -40,7 +40,11 @@ class RoomHub:
         self.opened = loop.create_task(self._open())
 
     async def _open(self):
-        self.channel = await self.layer.new_channel()
+        try:
+            self.channel = await self.layer.new_channel()
+        except BaseException:
+            self.close()  # forgotten: the next member to join makes a new hub (Redis is back)
+            raise
         self.reader = self.loop.create_task(self._read())
 
     async def join(self, group, member):
@@ -95,7 +99,12 @@ class RoomHub:
 
     async def _read(self):
         while True:
-            event = await self.layer.receive(self.channel)
+            try:
+                event = await self.layer.receive(self.channel)
+            except Exception:  # the reader must outlive a layer's hiccup, or rooms go quiet
+                logger.exception("could not read the rooms' channel; trying again")
+                await asyncio.sleep(1)
+                continue
             members = self.rooms.get(event.get("room"))
             if not members:
                 continue  # a room this process left, or a message from an older release

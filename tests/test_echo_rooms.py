@@ -104,6 +104,28 @@ async def test_a_join_that_fails_leaves_no_member_behind():
     assert hub.rooms == {}
 
 
+async def test_a_process_that_could_not_reach_the_layer_joins_once_it_can():
+    class DownAtFirst(InMemoryChannelLayer):
+        down = True
+
+        async def new_channel(self, prefix="specific."):
+            if self.down:
+                raise OSError("Redis is down")
+            return await super().new_channel(prefix)
+
+    layer, loop = DownAtFirst(), asyncio.get_running_loop()
+    with pytest.raises(OSError):
+        await room_hub(layer, loop).join("room", Member())
+    layer.down = False
+    sender, listener = Member(), Member()
+    hub = room_hub(layer, loop)
+    sender_id = await hub.join("room", sender)
+    await hub.join("room", listener)
+    await hub.send("room", sender_id, text="back")
+    await settle(lambda: listener.heard)
+    assert listener.heard == ["back"]
+
+
 async def test_the_last_member_out_of_the_last_room_lets_the_hub_go():
     layer, loop = InMemoryChannelLayer(), asyncio.get_running_loop()
     hub = room_hub(layer, loop)
