@@ -109,7 +109,7 @@ class RoomHub:
             if not members:
                 continue  # a room this process left, or a message from an older release
             sender = event.get("sender")
-            for member_id, member in list(members.items()):
+            for member_id, member in members.items():  # deliver() cannot join or leave
                 if member_id == sender:
                     continue
                 try:
