@@ -17,8 +17,13 @@ def insert_block(page, name):
     page.get_by_role("option", name=name, exact=True).click()
 
 
-def type_rich_text(page, text):
-    page.locator("[data-contentpath='body'] [contenteditable='true']").last.click()
+def type_rich_text(page, text, editors):
+    """Types into the newest rich-text editor of the body, once it is there: `editors` is
+    how many the body has with it (clicking before the new one renders typed into the one
+    before, which left a callout empty in a CI run)."""
+    rich_text = page.locator("[data-contentpath='body'] [contenteditable='true']")
+    expect(rich_text).to_have_count(editors)
+    rich_text.last.click()
     page.keyboard.type(text)
 
 
@@ -52,7 +57,7 @@ def published_guide(served, editor, browser):
     insert_block(page, "Heading")
     page.locator("#body-0-value-text").fill("Why proxies close idle sockets")
     insert_block(page, "Rich text")
-    type_rich_text(page, "Many proxies drop a connection after sixty silent seconds.")
+    type_rich_text(page, "Many proxies drop a connection after sixty silent seconds.", 1)
     insert_block(page, "Code")
     page.locator("#body-2-value-language").select_option("python")
     page.locator("#body-2-value-filename").fill("keepalive.py")
@@ -60,7 +65,7 @@ def published_guide(served, editor, browser):
     page.locator("#body-2-value-code").fill("async def keepalive(ws):\n    await ws.ping()")
     insert_block(page, "Callout")
     page.locator("#body-3-value-kind").select_option("tip")
-    type_rich_text(page, "Ping every twenty seconds.")
+    type_rich_text(page, "Ping every twenty seconds.", 2)
 
     page.get_by_role("tab", name="Details").click()
     page.get_by_label("Difficulty").select_option("intermediate")
