@@ -66,6 +66,9 @@ def published_guide(served, editor, browser):
     insert_block(page, "Callout")
     page.locator("#body-3-value-kind").select_option("tip")
     type_rich_text(page, "Ping every twenty seconds.", 2)
+    # Draftail writes its content into the form a moment after the last keystroke: publish
+    # only once it has (on a quiet machine the publish came first, and the callout was empty).
+    expect(page.locator("#body-3-value-text")).to_have_value(re.compile("Ping every twenty"))
 
     page.get_by_role("tab", name="Details").click()
     page.get_by_label("Difficulty").select_option("intermediate")
