@@ -85,6 +85,15 @@ def test_a_site_change_made_in_another_process_shows_on_the_next_render(
     assert client.get(guide.url).status_code == 404
 
 
+def test_links_follow_a_renamed_home_page_on_the_next_render(client, guide):
+    client.get(guide.url)
+    home = HomePage.objects.get()
+    home.slug = "start"
+    home.save_revision().publish()  # the site's root path is now /start/, not /home/
+    section = guide.get_parent().specific
+    assert f'href="{section.url}"'.encode() in client.get(guide.url).content
+
+
 def test_a_published_home_page_is_read_again(client, guide, django_assert_max_num_queries):
     client.get(guide.url)
     home = HomePage.objects.get()

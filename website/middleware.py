@@ -70,9 +70,11 @@ class DatabaseUnavailableMiddleware:
 
 
 class KeptSiteMiddleware:
-    """Wagtail finds the Site a request is for with a query on every page it serves; this
-    gives its page view the Site kept in this process instead (website/process_cache.py),
-    through the attribute where Wagtail keeps the Site it found for a request."""
+    """Wagtail finds the Site a request is for with a query on every page it serves, and
+    every link to a page (`pageurl`) needs the sites' root paths, which Wagtail reads from
+    the cache (a Redis round trip in production) once per request. This gives the view the
+    copies kept in this process instead (website/process_cache.py), through the attributes
+    where Wagtail keeps them for a request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -81,10 +83,13 @@ class KeptSiteMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if view_func is not wagtail_serve:
-            return
-        host = (split_domain_port(request.get_host())[0], request.get_port())
         try:
+            request._wagtail_cached_site_root_paths = process_cache.remembered(
+                ("site root paths",), Site.get_site_root_paths
+            )
+            if view_func is not wagtail_serve:
+                return
+            host = (split_domain_port(request.get_host())[0], request.get_port())
             site = process_cache.remembered(("site", host), lambda: Site.find_for_request(request))
         except (OperationalError, InterfaceError):
             # Left to the view, which meets it again: DatabaseUnavailableMiddleware answers

@@ -113,10 +113,13 @@ TEMPLATES = [
 ]
 
 # Local default: a SQLite file next to manage.py. DATABASE_URL switches engines.
+# Requests run on a few kept threads (website/request_threads.py), each of which keeps its
+# connection for DATABASE_CONN_MAX_AGE seconds, checked before each request's first query.
+REQUEST_THREADS = env_int("REQUEST_THREADS", 8)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
         conn_health_checks=True,
     )
 }
