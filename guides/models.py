@@ -26,10 +26,12 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.signals import page_published
 
+from website import process_cache
 from website.routing import RoutedPage
 
 from .blocks import GuideStreamBlock, first_column, read_with_guides
 from .code import code_key, highlight
+from .live_guides import LiveGuides
 from .panels import NativeDateInput, SchedulePanel
 from .text import count_words, reading_minutes, row_anchors, slugify, unique_anchors
 
@@ -333,13 +335,16 @@ class GuidePage(RoutedPage, Page):
             ids.add(int(match.group(1) or match.group(2)))
         return ids
 
-    def linked_pages(self, ids):
-        """{id: page} for the pages `ids` names, in one query, with only what a link to
-        one shows; a guide's `guidepage` is its GuidePage, summary included."""
-        if not ids:
-            return {}
-        pages = Page.objects.filter(id__in=ids).select_related("guidepage")
-        return pages.only("title", "url_path", "live", "guidepage__summary").in_bulk()
+    def linked_pages(self, ids, kept=None):
+        """{id: page} for the pages `ids` names, with only what a link to one shows (a
+        guide's summary too: as_guide). Those `kept` (LiveGuides) holds come from it as
+        GuidePages; the others in one query."""
+        found = {pk: kept.get(pk) for pk in ids} if kept else {}
+        missing = [pk for pk in ids if found.get(pk) is None]
+        if missing:
+            pages = Page.objects.filter(id__in=missing).select_related("guidepage")
+            found.update(pages.only("title", "url_path", "live", "guidepage__summary").in_bulk())
+        return {pk: page for pk, page in found.items() if page is not None}
 
     def related_block_guide_ids(self):
         """Ids of the guides chosen in the body's related-guides blocks; no queries."""
@@ -352,9 +357,10 @@ class GuidePage(RoutedPage, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        kept = kept_live_guides()
         ancestors = self.ancestors_below_root()
         section = ancestors[-1] if ancestors else None
-        siblings = list(section.get_children().live().only("title", "url_path")) if section else []
+        siblings = self.guides_beside(section, kept)
         position = next((i for i, p in enumerate(siblings) if p.pk == self.pk), None)
         previous_guide = siblings[position - 1] if position else None
         next_guide = (
@@ -369,10 +375,14 @@ class GuidePage(RoutedPage, Page):
         # The pages the rich text links to and the guides the related-guides blocks
         # choose, in one query; the blocks are read now, taking their guides from it.
         link_ids, chosen_ids = self.page_link_ids(), self.related_block_guide_ids()
-        linked = self.linked_pages(link_ids | chosen_ids)
+        linked = self.linked_pages(link_ids | chosen_ids, kept)
         if chosen_ids:
-            chosen = {pk: getattr(linked.get(pk), "guidepage", None) for pk in chosen_ids}
-            read_with_guides(self.body, chosen)
+            read_with_guides(self.body, {pk: as_guide(linked.get(pk)) for pk in chosen_ids})
+        related_guides = self.related_by_tags(tags, exclude=in_pager | chosen_ids, kept=kept)
+        if kept:
+            # Loading them would have told the response cache that this page shows them.
+            for page in (*siblings, *linked.values(), *related_guides):
+                process_cache.record(page)
         context.update(
             breadcrumbs=ancestors,
             section=section,
@@ -381,7 +391,7 @@ class GuidePage(RoutedPage, Page):
             guides_in_pager=in_pager,
             guide_tags=tags,
             authors=list(self.authors.all()),
-            related_guides=self.related_by_tags(tags, exclude=in_pager | chosen_ids),
+            related_guides=related_guides,
             toc=self.table_of_contents(),
             page_links={
                 str(pk): page.get_url(request) for pk, page in linked.items() if pk in link_ids
@@ -390,10 +400,21 @@ class GuidePage(RoutedPage, Page):
         )
         return context
 
-    def related_by_tags(self, tags, exclude=(), limit=3):
+    def guides_beside(self, section, kept=None):
+        """The live guides of this guide's section, this one among them if live, in tree
+        order, with only what the pager shows."""
+        if section is None:
+            return []
+        if kept:
+            return kept.children_of(section.path, section.depth)
+        return list(section.get_children().live().only("title", "url_path"))
+
+    def related_by_tags(self, tags, exclude=(), limit=3, kept=None):
         """Live guides sharing the most of `tags`, other than this one and `exclude`."""
         if not tags:
             return []
+        if kept:
+            return kept.sharing_tags([tag.pk for tag in tags], {self.pk, *exclude}, limit)
         return list(
             GuidePage.objects.live()
             .exclude(pk__in=[self.pk, *exclude])
@@ -401,13 +422,48 @@ class GuidePage(RoutedPage, Page):
             .annotate(shared_tags=Count("tagged_items"))
             .order_by("-shared_tags", "title")
             .defer_streamfields()
-            .only("id", "title", "url_path", "summary", "difficulty", "reading_time")[:limit]
+            .only(*LIVE_GUIDE_FIELDS)[:limit]
         )
 
     @cached_property
     def section_slug(self):
         parts = self.url_path.strip("/").split("/")
         return parts[-2] if len(parts) >= 2 else ""
+
+
+# What a guide page shows of the others (its pager, related guides, links to them) and
+# where they sit in the tree.
+LIVE_GUIDE_FIELDS = (
+    "title",
+    "url_path",
+    "path",
+    "depth",
+    "live",
+    "summary",
+    "difficulty",
+    "reading_time",
+)
+
+
+def kept_live_guides():
+    """The library's live guides with their tags (LiveGuides), kept in this process until
+    the next change; None where nothing can be kept, for the queries instead."""
+    return process_cache.kept_only(("live guides",), read_live_guides)
+
+
+def read_live_guides():
+    guides = GuidePage.objects.live().defer_streamfields().only(*LIVE_GUIDE_FIELDS)
+    tag_pairs = GuidePageTag.objects.filter(content_object__live=True).values_list(
+        "content_object_id", "tag_id"
+    )
+    return LiveGuides(guides.order_by("title"), tag_pairs)
+
+
+def as_guide(page):
+    """The GuidePage of `page` (from GuidePage.linked_pages), or None if it is no guide."""
+    if isinstance(page, GuidePage):
+        return page
+    return getattr(page, "guidepage", None)
 
 
 # True while load_guides saves guides: it indexes each one once, at the end, instead

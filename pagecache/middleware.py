@@ -9,6 +9,7 @@ entries a change affects.
 
 import asyncio
 import logging
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from pagecache.policy import CACHEABLE_METHODS, CachePolicy
@@ -22,6 +23,18 @@ logger = logging.getLogger("pagecache")
 # renders ("page:12", "guides.author:3", ...). Django's sync-to-async threads copy
 # the context, so they add to the same set.
 dependencies: ContextVar[set | None] = ContextVar("response_cache_dependencies", default=None)
+
+
+@contextmanager
+def not_recorded():
+    """What loads inside is not recorded as a dependency of the response being rendered:
+    for values kept across requests, whose users record what they show of them."""
+    token = dependencies.set(None)
+    try:
+        yield
+    finally:
+        dependencies.reset(token)
+
 
 NO_BODY = {"type": "http.response.body", "body": b""}  # a HEAD request's answer from the store
 

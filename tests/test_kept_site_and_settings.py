@@ -9,9 +9,11 @@ from wagtail.models import PageViewRestriction, Site
 
 from pagecache.bus import RedisBus
 from pagecache.invalidation import content_invalidation
+from pagecache.middleware import dependencies
 from pagecache.store import ResponseStore
-from tests.guides_factories import make_guide, make_library, paragraph
+from tests.guides_factories import make_guide, make_library, page_link, paragraph, related
 from tests.servers import MACHINE_REDIS
+from website import process_cache
 from website.models import HomePage, SiteSettings
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -130,3 +132,66 @@ def test_nothing_is_kept_without_redis(client, guide, settings, django_assert_ma
         client.get(guide.url)
     assert any("wagtailcore_site" in query["sql"] for query in captured)
     assert any("website_sitesettings" in query["sql"] for query in captured)
+
+
+@pytest.fixture
+def neighbours(kept_across_requests):
+    """A section of three guides sharing tags, the middle one linking to and choosing
+    guides of another section: its pager, related guides and links all show others."""
+    library = make_library()
+    SiteSettings.for_site(Site.objects.get())
+    internals, guides = library["internals"], library["guides"]
+    elsewhere = make_guide(guides, "Reconnecting", tags=["frames", "close"])
+    chosen = make_guide(guides, "Heartbeats", tags=["close"])
+    first = make_guide(internals, "Frames", tags=["frames", "masking"])
+    middle = make_guide(
+        internals,
+        "Masking",
+        tags=["frames", "masking", "close"],
+        body=[paragraph(f"<p>See {page_link(elsewhere, 'reconnecting')}.</p>"), related(chosen)],
+    )
+    last = make_guide(internals, "Closing", tags=["close"])
+    return {"first": first, "middle": middle, "last": last, "elsewhere": elsewhere}
+
+
+def render(client, page):
+    """The page's HTML and what the response cache would record it was built from."""
+    token = dependencies.set(set())
+    try:
+        html = client.get(page.url).content.decode()
+        return html, dependencies.get()
+    finally:
+        dependencies.reset(token)
+
+
+def test_the_kept_guides_give_the_page_and_dependencies_the_queries_give(
+    client, neighbours, settings, django_assert_max_num_queries
+):
+    middle = neighbours["middle"]
+    render(client, middle)  # keeps the live guides
+    with django_assert_max_num_queries(GUIDE_PAGE_QUERY_BUDGET - 3):
+        kept_html, kept_recorded = render(client, middle)
+    settings.REDIS_URL = ""  # nothing kept: the pager, related guides and links queried
+    process_cache._kept.clear()
+    queried_html, queried_recorded = render(client, middle)
+    assert kept_html == queried_html
+    assert "Previous</span> Frames</a>" in kept_html  # the pager
+    assert "Next</span> Closing</a>" in kept_html
+    assert ">Reconnecting</a>" in kept_html  # related by tags, and linked from the body
+    pages = {tag for tag in queried_recorded if tag.startswith(("page:", "children:"))}
+    assert pages <= kept_recorded
+
+
+def test_a_guide_published_in_the_section_is_in_the_pager_of_the_next_render(client, neighbours):
+    last = neighbours["last"]
+    assert "Next" not in render(client, last)[0]
+    make_guide(last.get_parent(), "Close codes", tags=["close"])
+    assert "Next</span> Close codes</a>" in render(client, last)[0]
+
+
+def test_a_related_guide_retitled_shows_its_new_title_on_the_next_render(client, neighbours):
+    middle, elsewhere = neighbours["middle"], neighbours["elsewhere"]
+    render(client, middle)
+    elsewhere.title = "Reconnecting with backoff"
+    elsewhere.save_revision().publish()
+    assert ">Reconnecting with backoff</a>" in render(client, middle)[0]

@@ -71,10 +71,10 @@ class DatabaseUnavailableMiddleware:
 
 class KeptSiteMiddleware:
     """Wagtail finds the Site a request is for with a query on every page it serves, and
-    every link to a page (`pageurl`) needs the sites' root paths, which Wagtail reads from
-    the cache (a Redis round trip in production) once per request. This gives the view the
-    copies kept in this process instead (website/process_cache.py), through the attributes
-    where Wagtail keeps them for a request."""
+    the page's links (`pageurl`) need the sites' root paths, which Wagtail reads from the
+    cache (a Redis round trip in production) once per request. This gives the page view
+    the copies kept in this process instead (website/process_cache.py), through the
+    attributes where Wagtail keeps them for a request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -83,14 +83,12 @@ class KeptSiteMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        if view_func is not wagtail_serve:
+            return
+        host = (split_domain_port(request.get_host())[0], request.get_port())
         try:
-            request._wagtail_cached_site_root_paths = process_cache.remembered(
-                ("site root paths",), Site.get_site_root_paths
-            )
-            if view_func is not wagtail_serve:
-                return
-            host = (split_domain_port(request.get_host())[0], request.get_port())
             site = process_cache.remembered(("site", host), lambda: Site.find_for_request(request))
+            root_paths = process_cache.kept_only(("site root paths",), Site.get_site_root_paths)
         except (OperationalError, InterfaceError):
             # Left to the view, which meets it again: DatabaseUnavailableMiddleware answers
             # errors raised in views, not in middleware.
@@ -98,3 +96,5 @@ class KeptSiteMiddleware:
         if site is not None:
             process_cache.record(site.root_page)
         request._wagtail_site = site
+        if root_paths is not None:
+            request._wagtail_cached_site_root_paths = root_paths

@@ -12,6 +12,7 @@ page's routing reads them with the pages on its path (website/models.py).
 from django.db import transaction
 
 from pagecache.invalidation import record_instance
+from pagecache.middleware import not_recorded
 from pagecache.runtime import change_generation
 
 MAX_ENTRIES = 64  # hosts are ALLOWED_HOSTS' by the time a page is served; a bound anyway
@@ -21,19 +22,31 @@ _kept = {}  # key -> (generation, value)
 
 def remembered(key, load):
     """load(), or the value it returned earlier in this process if nothing has changed
-    since. Not kept when read inside a transaction: what it sees may never be committed."""
+    since. Not kept when read inside a transaction: what it sees may never be committed.
+    What a kept value's load reads is not recorded for the response being rendered, as
+    later renders do not read it: callers record() what they show of it."""
     generation = change_generation()  # read before loading: a change meanwhile moves it
     if generation is None:
         return load()
     kept = _kept.get(key)
     if kept is not None and kept[0] == generation:
         return kept[1]
-    value = load()
+    with not_recorded():
+        value = load()
     if not transaction.get_connection().in_atomic_block:
         if len(_kept) >= MAX_ENTRIES:
             _kept.clear()
         _kept[key] = (generation, value)
     return value
+
+
+def kept_only(key, load):
+    """remembered(key, load) where the value can be kept; None where load() would run on
+    every call (without Redis, inside a transaction), for a caller that has a cheaper way
+    to do without the value than loading it each time."""
+    if change_generation() is None or transaction.get_connection().in_atomic_block:
+        return None
+    return remembered(key, load)
 
 
 def record(instance):
