@@ -2,9 +2,11 @@
 
     .venv/bin/python bench/checkout_ab.py /work/wt/before .            # a page regression?
     .venv/bin/python bench/checkout_ab.py OLD NEW --path /guides/ --blocks 32
+    .venv/bin/python bench/checkout_ab.py OLD NEW --postgres postgres://postgres@127.0.0.1:5432
 
-Each checkout gets a fresh SQLite database and static root in a temporary directory, set
-up as `make setup` does plus collectstatic, with its own code. Both servers (`manage.py
+Each checkout gets a fresh SQLite database (with --postgres, a fresh database on that
+PostgreSQL server, dropped afterwards) and static root in a temporary directory, set up as
+`make setup` does plus collectstatic, with its own code. Both servers (`manage.py
 serve`, one process, RESPONSE_CACHE=0, DEBUG off) run at once, pinned to the server CPU;
 this client, on the other CPU, sends blocks of keep-alive GETs to one and then the other
 in the order A B B A, so drift in the machine's load falls on both. Per checkout: p50, p90
@@ -13,6 +15,7 @@ than the wall clock).
 """
 
 import argparse
+import contextlib
 import http.client
 import os
 import statistics
@@ -32,18 +35,39 @@ SETUP = (
 )
 
 
-def checkout_env(directory):
+def checkout_env(directory, database_url=None):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "website.settings.dev",
         "DJANGO_DEBUG": "0",
         "LOG_LEVEL": "WARNING",
         "RESPONSE_CACHE": "0",
-        "DATABASE_URL": f"sqlite:///{directory}/db.sqlite3",
+        "DATABASE_URL": database_url or f"sqlite:///{directory}/db.sqlite3",
         "STATIC_ROOT": f"{directory}/static",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env
+
+
+@contextlib.contextmanager
+def postgres_databases(server_url, count):
+    """`count` fresh databases on the PostgreSQL server at `server_url`; their URLs."""
+    import psycopg
+
+    names = [f"checkout_ab_{i}" for i in range(count)]
+
+    def run(statement):
+        with psycopg.connect(f"{server_url}/postgres", autocommit=True) as connection:
+            connection.execute(statement)
+
+    for name in names:
+        run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        run(f"CREATE DATABASE {name}")
+    try:
+        yield [f"{server_url}/{name}" for name in names]
+    finally:
+        for name in names:
+            run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def set_up(checkout, env):
@@ -99,11 +123,21 @@ def main():
     parser.add_argument("--path", default="/guides/internals/opening-handshake/")
     parser.add_argument("--blocks", type=int, default=24, help="blocks, alternating A B B A")
     parser.add_argument("--per-block", type=int, default=60, help="requests per block")
+    parser.add_argument("--postgres", metavar="SERVER_URL", help="PostgreSQL instead of SQLite")
     args = parser.parse_args()
     os.sched_setaffinity(0, {CLIENT_CPU})
-    with tempfile.TemporaryDirectory() as a_dir, tempfile.TemporaryDirectory() as b_dir:
-        checkouts = [(args.a.resolve(), a_dir), (args.b.resolve(), b_dir)]
-        servers = [set_up(checkout, checkout_env(d)).start() for checkout, d in checkouts]
+    with contextlib.ExitStack() as stack:
+        directories = [stack.enter_context(tempfile.TemporaryDirectory()) for _ in range(2)]
+        urls = (
+            stack.enter_context(postgres_databases(args.postgres, 2))
+            if args.postgres
+            else [None, None]
+        )
+        checkouts = [(args.a.resolve(), directories[0]), (args.b.resolve(), directories[1])]
+        servers = [
+            set_up(checkout, checkout_env(d, url)).start()
+            for (checkout, d), url in zip(checkouts, urls, strict=True)
+        ]
         try:
             times, cpu = measure(servers, args.path, args.blocks, args.per_block)
         finally:
