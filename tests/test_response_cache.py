@@ -163,6 +163,29 @@ async def test_every_variant_says_it_varies_on_accept_encoding():
         assert response.headers["vary"] == "Cookie, Accept-Encoding"
 
 
+def page_for_language_and_width(scope):
+    headers = dict(scope["headers"])
+    language, width = headers.get(b"accept-language"), headers.get(b"viewport-width")
+    body = b"<p lang=" + language + b" data-width=" + width + b">" + PAGE
+    return body, [(b"vary", b"Accept-Language, Viewport-Width")]
+
+
+async def test_a_page_varying_on_two_headers_is_served_only_to_requests_alike_in_both():
+    cache, _ = make_cache(App(respond=page_for_language_and_width))
+
+    async def get(language, width):
+        headers = [(b"accept-language", language), (b"viewport-width", width)]
+        return await fetch(cache, headers=headers)
+
+    await get(b"en", b"400")
+    again = await get(b"en", b"400")
+    assert again.from_cache
+    for language, width in ((b"en", b"1200"), (b"fr", b"400")):
+        other = await get(language, width)
+        assert not other.from_cache
+        assert other.body.startswith(b"<p lang=" + language + b" data-width=" + width + b">")
+
+
 async def test_a_response_too_small_to_gain_from_compression_is_kept_as_it_is():
     cache, _ = make_cache(App(body=b"User-agent: *\n"))
     await fetch(cache)
