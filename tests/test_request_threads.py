@@ -44,8 +44,10 @@ def finished_requests():
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_consecutive_requests_reuse_one_thread_and_its_open_database_connection(
-    finished_requests,
+    finished_requests, monkeypatch
 ):
+    # A server's setting (the test process's own is 0: website/settings/test.py).
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 600)
     app = KeepRequestThreads(get_asgi_application(), size=2)
 
     async def two_requests():

@@ -17,3 +17,10 @@ STORAGES = {
 # a checkout that has run `make serve` holds thousands of collected files there: 0.3 s a
 # test, a fifth of `make check`. Server processes the tests start are given their own.
 STATIC_ROOT = Path(os.environ["STATIC_ROOT"]) if "STATIC_ROOT" in os.environ else None
+
+# The test process's own requests (the test client, consumers under test) close their
+# database connections when they end. Kept, a connection that one test opened in asgiref's
+# shared thread would be checked by the next test's request, which may be one that
+# pytest-django forbids the database. Server processes the tests start use the
+# development settings and keep theirs, as a deployment does (website/request_threads.py).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
