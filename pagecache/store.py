@@ -282,7 +282,9 @@ class ResponseStore:
         self.generation = 0
         self.bytes = 0
         self._entries = OrderedDict()  # (key, vary_values) -> Entry
-        self._vary = {}  # key -> [vary header names, entry count]
+        # key -> (vary header names, {vary values: entry}): a hit finds its entry by the
+        # key, then by the request's values of the headers the key's responses vary on.
+        self._vary = {}
         self._by_tag = {}  # tag -> {(key, vary_values)}
         self._recent = deque(maxlen=self.RECENT)  # (generation, Invalidation)
         self._lock = threading.Lock()
@@ -303,14 +305,16 @@ class ResponseStore:
         record = self._vary.get(key)
         if record is None:
             return None
-        slot = (key, self.vary_values(record[0], headers))
-        entry = self._entries.get(slot)
+        names, entries = record
+        vary_values = self.vary_values(names, headers)
+        entry = entries.get(vary_values)
         if entry is None:
             return None
         now = self.clock()
         if now < entry.serve_until:
             entry.read, entry.read_at = True, now
             return entry
+        slot = (key, vary_values)
         with self._lock:  # expired, or stale for too long
             if self._entries.get(slot) is entry:
                 self._remove(slot)
@@ -364,8 +368,7 @@ class ResponseStore:
                 self._remove(slot)
             self._entries[slot] = entry
             self.bytes += entry.size
-            record = self._vary.setdefault(key, [vary_names, 0])
-            record[1] += 1
+            self._vary.setdefault(key, (vary_names, {}))[1][slot[1]] = entry
             for tag in entry.tags:
                 self._by_tag.setdefault(tag, set()).add(slot)
             while self.bytes > self.max_bytes:
@@ -437,8 +440,8 @@ class ResponseStore:
         self.bytes -= entry.size
         record = self._vary.get(entry.key)
         if record is not None:
-            record[1] -= 1
-            if record[1] <= 0:
+            record[1].pop(entry.vary_values, None)
+            if not record[1]:
                 del self._vary[entry.key]
         for tag in entry.tags:
             slots = self._by_tag.get(tag)
