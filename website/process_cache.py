@@ -28,6 +28,20 @@ def remembered(key, load):
     generation = change_generation()  # read before loading: a change meanwhile moves it
     if generation is None:
         return load()
+    return _kept_or_loaded(key, load, generation)
+
+
+def kept_only(key, load):
+    """remembered(key, load) where the value can be kept; None where load() would run on
+    every call (without Redis, inside a transaction), for a caller that has a cheaper way
+    to do without the value than loading it each time."""
+    generation = change_generation()
+    if generation is None or transaction.get_connection().in_atomic_block:
+        return None
+    return _kept_or_loaded(key, load, generation)
+
+
+def _kept_or_loaded(key, load, generation):
     kept = _kept.get(key)
     if kept is not None and kept[0] == generation:
         return kept[1]
@@ -38,15 +52,6 @@ def remembered(key, load):
             _kept.clear()
         _kept[key] = (generation, value)
     return value
-
-
-def kept_only(key, load):
-    """remembered(key, load) where the value can be kept; None where load() would run on
-    every call (without Redis, inside a transaction), for a caller that has a cheaper way
-    to do without the value than loading it each time."""
-    if change_generation() is None or transaction.get_connection().in_atomic_block:
-        return None
-    return remembered(key, load)
 
 
 def record(instance):
